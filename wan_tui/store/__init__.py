@@ -1,0 +1,1 @@
+"""Persistence: the TOML configuration and the SQLite history (no UI code here)."""

@@ -1,0 +1,185 @@
+"""Every configuration key, described once.
+
+Loading, validation, `config set`, `config show` and the settings screen all read `KEYS`; a
+key's type, allowed values, default and help text live nowhere else.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wan_tui.api.models import (
+    ALL_SIZES,
+    DURATIONS,
+    MODELS,
+    NEGATIVE_PROMPT_LIMIT,
+    RESOLUTIONS,
+    SHOT_TYPES,
+    is_http_url,
+)
+from wan_tui.store.paths import default_downloads_dir
+
+DEFAULT_BASE_URL = "https://api.acedata.cloud"
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+_TYPE_WORDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
+
+
+def _url(value: str) -> str | None:
+    return None if is_http_url(value) else "must be an http(s) URL"
+
+
+def _host_port(value: str) -> str | None:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return "must be HOST:PORT, e.g. 127.0.0.1:8765"
+    return None
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _at_least_one(value: int) -> str | None:
+    return None if value >= 1 else "must be 1 or more"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "must not be negative"
+
+
+def _negative_prompt(value: str) -> str | None:
+    if len(value) > NEGATIVE_PROMPT_LIMIT:
+        return f"must be at most {NEGATIVE_PROMPT_LIMIT} characters (the service cuts the rest)"
+    return None
+
+
+def _key_name(value: str) -> str | None:
+    return None if value.strip() else "must name a key, e.g. ctrl+s"
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One configuration key. `key` ending in `.*` stands for a free-form table (keymap)."""
+
+    key: str
+    type: type
+    help: str
+    default: Any = None  # a callable is called for defaults that depend on the machine
+    choices: tuple[Any, ...] = ()
+    check: Callable[[Any], str | None] | None = None  # returns why a value is refused
+    rule: str = ""  # the check in words, for "allowed:" columns
+    secret: bool = False  # shown masked
+
+    @property
+    def section(self) -> str:
+        return self.key.partition(".")[0]
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+    def allowed(self) -> str:
+        """The allowed values in words, e.g. "one of 5, 10, 15"."""
+        if self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
+        return self.rule or _TYPE_WORDS[self.type]
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` (already a Python value, e.g. from TOML) is not allowed, or None."""
+        if not self._right_type(value):
+            return f"must be {_TYPE_WORDS[self.type]} (got {value!r})"
+        if self.choices and value not in self.choices:
+            hint = _close(str(value), [str(c) for c in self.choices])
+            return f"must be {self.allowed()} (got {value!r}){hint}"
+        return self.check(value) if self.check else None
+
+    def _right_type(self, value: Any) -> bool:
+        if self.type is float:  # TOML writes 7 and 7.0 differently; both are fine here
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        if self.type is int:
+            return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, self.type)
+
+    def normalize(self, value: Any) -> Any:
+        return float(value) if self.type is float else value
+
+    def parse(self, raw: str) -> Any:
+        """Turn command-line text into a valid value; raises ValueError saying what is allowed."""
+        text = raw.strip()
+        value: Any = raw
+        try:
+            if self.type is bool:
+                if text.lower() not in _TRUE + _FALSE:
+                    raise ValueError
+                value = text.lower() in _TRUE
+            elif self.type is int:
+                value = int(text)
+            elif self.type is float:
+                value = float(text)
+                if value != value or value in (float("inf"), float("-inf")):
+                    raise ValueError
+        except ValueError:
+            raise ValueError(f"{self.key} must be {_TYPE_WORDS[self.type]} (got {raw!r})") from None
+        problem = self.problem(value)
+        if problem:
+            raise ValueError(f"{self.key} {problem}")
+        return self.normalize(value)
+
+
+KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
+    KeySpec("api.token", str, "AceData Cloud API token (Bearer); never written to the history",
+         secret=True),
+    KeySpec("api.base_url", str, "Base URL of the Wan API", default=DEFAULT_BASE_URL, check=_url,
+         rule="an http(s) URL"),
+    KeySpec("defaults.model", str, "Model preselected in new generations", default="wan2.6-t2v",
+         choices=MODELS),
+    KeySpec("defaults.resolution", str, "Default resolution (unset: the service decides)",
+         choices=RESOLUTIONS),
+    KeySpec("defaults.duration", int, "Default length in seconds", choices=DURATIONS),
+    KeySpec("defaults.size", str, "Default frame size, WIDTH*HEIGHT", choices=ALL_SIZES),
+    KeySpec("defaults.audio", bool, "Generate sound by default"),
+    KeySpec("defaults.prompt_extend", bool, "Let the service rewrite prompts by default"),
+    KeySpec("defaults.shot_type", str, "Default shot type (needs prompt_extend)", choices=SHOT_TYPES),
+    KeySpec("defaults.negative_prompt", str, "Negative prompt added to new generations",
+         check=_negative_prompt, rule=f"text of at most {NEGATIVE_PROMPT_LIMIT} characters"),
+    KeySpec("polling.max_requests_per_second", float, "Ceiling on task reads per second",
+         default=1.0, check=_positive, rule="a number greater than 0"),
+    KeySpec("polling.first_poll_seconds", float, "Wait before the first read of a new task",
+         default=7.0, check=_not_negative, rule="a number of seconds, 0 or more"),
+    KeySpec("polling.interval_seconds", float, "Wait between reads of a running task",
+         default=15.0, check=_positive, rule="a number of seconds greater than 0"),
+    KeySpec("polling.max_in_flight", int, "Submissions sent at the same time", default=5,
+         check=_at_least_one, rule="a whole number, 1 or more"),
+    KeySpec("polling.callback_listen", str, "Listen for result callbacks on HOST:PORT (unset: off)",
+         check=_host_port, rule="HOST:PORT"),
+    KeySpec("polling.callback_public_url", str, "URL the service should call back (reaches the "
+         "listener)", check=_url, rule="an http(s) URL"),
+    KeySpec("downloads.dir", str, "Folder for downloaded videos",
+         default=lambda: str(default_downloads_dir()), rule="a folder path"),
+    KeySpec("ui.theme", str, "Textual theme name", default="textual-dark"),
+    KeySpec("ui.bell", bool, "Ring the terminal bell when a generation ends", default=False),
+    KeySpec("keymap.*", str, "Key for a binding id, e.g. keymap.submit = \"ctrl+s\"",
+         check=_key_name, rule="a key name, e.g. ctrl+s"),
+)}
+SECTIONS = tuple(dict.fromkeys(spec.section for spec in KEYS.values()))
+
+
+def spec_for(key: str) -> KeySpec | None:
+    """The spec of a dotted key; `keymap.anything` finds the `keymap.*` table spec."""
+    if key in KEYS:
+        return KEYS[key]
+    section, _, name = key.partition(".")
+    return KEYS.get(f"{section}.*") if name else None
+
+
+def suggest(key: str) -> str:
+    """" (did you mean ...?)" for a mistyped key, or ""."""
+    return _close(key, [k for k in KEYS if not k.endswith(".*")])
+
+
+def _close(word: str, candidates: list[str]) -> str:
+    matches = difflib.get_close_matches(word, candidates, n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(matches)}?)" if matches else ""
