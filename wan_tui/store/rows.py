@@ -1,0 +1,163 @@
+"""One history row as the rest of the program sees it, and its JSON form (export/import)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from wan_tui.api.models import MODEL_ACTIONS, GenerationRequest
+from wan_tui.api.state import State
+
+# Request fields the history keeps for re-runs. callback_url is left out: it carries a
+# per-session secret, and a re-run gets the callback address of the session that sends it.
+_REQUEST_FIELDS = frozenset(f.name for f in fields(GenerationRequest)) - {"callback_url"}
+_STATES = frozenset(State)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A generation in the history (all columns; params decoded, state as text)."""
+
+    id: int
+    task_id: str | None
+    action: str
+    model: str
+    prompt: str
+    negative_prompt: str | None
+    params: dict[str, Any] = field(hash=False)
+    state: str
+    state_word: str
+    video_url: str | None
+    thumbnail_url: str | None
+    video_width: int | None
+    video_height: int | None
+    error_code: str | None
+    error_message: str | None
+    trace_id: str | None
+    created_at: float
+    updated_at: float
+    finished_at: float | None
+    server_created_at: float | None
+    last_polled_at: float | None
+    local_path: str | None
+    submitter_pid: int | None = None  # process-local bookkeeping; not exported
+
+    @classmethod
+    def from_sql(cls, row: sqlite3.Row) -> Row:
+        # Only the columns this class names: a migration that adds a column breaks nothing.
+        values = {name: row[name] for name in _ROW_FIELDS}
+        values["params"] = _decode_params(values["params"])
+        return cls(**values)
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        if self.error_code is None and self.error_message is None:
+            return None
+        return {"code": self.error_code or "", "message": self.error_message or ""}
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict: the CLI's --json output and the export format."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("error_code", "error_message", "submitter_pid")}
+        out["error"] = self.error
+        return out
+
+    def request(self) -> GenerationRequest:
+        """The request again, for a re-run (may raise InvalidRequest for odd imported data)."""
+        body = {k: v for k, v in self.params.items() if k in _REQUEST_FIELDS}
+        body.update(action=self.action, model=self.model, prompt=self.prompt)
+        if self.negative_prompt is not None:
+            body["negative_prompt"] = self.negative_prompt
+        return GenerationRequest.from_body(body)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(Row))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    merged: int
+    skipped: int = 0
+    problems: tuple[str, ...] = ()  # why each skipped row was skipped
+
+
+def _decode_params(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def encode_params(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, ensure_ascii=False)
+
+
+def request_params(request: dict[str, Any] | GenerationRequest) -> dict[str, Any]:
+    """The parameters worth keeping from a request or a submitted body."""
+    body = request.params() if isinstance(request, GenerationRequest) else request
+    return {k: v for k, v in body.items() if k in _REQUEST_FIELDS and v is not None}
+
+
+def request_columns(request: dict[str, Any] | GenerationRequest) -> dict[str, Any]:
+    """action/model/prompt/negative_prompt/params columns from a request or a task's body
+    (the latter comes from the service: tolerate missing or oddly typed fields)."""
+    params = request_params(request)
+    model = _str(params.get("model")) or ""
+    negative = params.get("negative_prompt")
+    return {
+        "action": _str(params.get("action")) or MODEL_ACTIONS.get(model, "text2video"),
+        "model": model,
+        "prompt": _str(params.get("prompt")) or "",
+        "negative_prompt": negative if isinstance(negative, str) else None,
+        "params": encode_params(params),
+    }
+
+
+# -- import ----------------------------------------------------------------------------------
+
+_IMPORTED_TEXT = ("task_id", "video_url", "thumbnail_url", "trace_id",
+                  "local_path")
+_IMPORTED_INT = ("video_width", "video_height")
+_IMPORTED_TIME = ("finished_at", "server_created_at", "last_polled_at")
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def columns_from_json(item: Any, now: float) -> dict[str, Any]:
+    """Columns for an exported dict (the `Row.to_json` shape); raises ValueError naming the
+    field when the item cannot be a history row. The local `id` is not imported."""
+    if not isinstance(item, dict):
+        raise ValueError("is not an object")
+    state = item.get("state")
+    if state not in _STATES:
+        raise ValueError(f"state must be one of {', '.join(sorted(_STATES))} (got {state!r})")
+    params = item.get("params") if isinstance(item.get("params"), dict) else {}
+    base = {**params, **{k: item[k] for k in ("action", "model", "prompt", "negative_prompt")
+                       if k in item}}
+    columns = request_columns(base)
+    if not columns["model"]:
+        raise ValueError("has no model")
+    error = item.get("error") if isinstance(item.get("error"), dict) else {}
+    created = _num(item.get("created_at")) or now
+    columns.update(
+        state=state,
+        state_word=_str(item.get("state_word")) or "",
+        error_code=_str(error.get("code")),
+        error_message=_str(error.get("message")),
+        created_at=created,
+        updated_at=_num(item.get("updated_at")) or created,
+        **{k: _str(item.get(k)) for k in _IMPORTED_TEXT},
+        **{k: int(v) if (v := _num(item.get(k))) is not None else None for k in _IMPORTED_INT},
+        **{k: _num(item.get(k)) for k in _IMPORTED_TIME},
+    )
+    return columns
