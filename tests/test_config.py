@@ -137,6 +137,8 @@ def test_set_value_parses_each_type(cfg):
     ("polling.max_in_flight", "0", "must be 1 or more"),
     ("polling.callback_listen", "localhost", "must be HOST:PORT"),
     ("defaults.negative_prompt", "x" * 501, "at most 500 characters"),
+    ("api.token", "  ", "must not be empty"),
+    ("downloads.dir", "", "must not be empty"),
 ])
 def test_set_value_refuses_bad_values_clearly(cfg, key, raw, expected):
     with pytest.raises(ConfigError) as info:

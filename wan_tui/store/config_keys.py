@@ -57,8 +57,8 @@ def _negative_prompt(value: str) -> str | None:
     return None
 
 
-def _key_name(value: str) -> str | None:
-    return None if value.strip() else "must name a key, e.g. ctrl+s"
+def _not_blank(value: str) -> str | None:
+    return None if value.strip() else "must not be empty (unset the key to use its default)"
 
 
 @dataclass(frozen=True)
@@ -131,38 +131,41 @@ class KeySpec:
 
 KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
     KeySpec("api.token", str, "AceData Cloud API token (Bearer); never written to the history",
-         secret=True),
+            check=_not_blank, rule="the token text", secret=True),
     KeySpec("api.base_url", str, "Base URL of the Wan API", default=DEFAULT_BASE_URL, check=_url,
-         rule="an http(s) URL"),
+            rule="an http(s) URL"),
     KeySpec("defaults.model", str, "Model preselected in new generations", default="wan2.6-t2v",
-         choices=MODELS),
+            choices=MODELS),
     KeySpec("defaults.resolution", str, "Default resolution (unset: the service decides)",
-         choices=RESOLUTIONS),
+            choices=RESOLUTIONS),
     KeySpec("defaults.duration", int, "Default length in seconds", choices=DURATIONS),
     KeySpec("defaults.size", str, "Default frame size, WIDTH*HEIGHT", choices=ALL_SIZES),
     KeySpec("defaults.audio", bool, "Generate sound by default"),
     KeySpec("defaults.prompt_extend", bool, "Let the service rewrite prompts by default"),
-    KeySpec("defaults.shot_type", str, "Default shot type (needs prompt_extend)", choices=SHOT_TYPES),
+    KeySpec("defaults.shot_type", str, "Default shot type (needs prompt_extend)",
+            choices=SHOT_TYPES),
     KeySpec("defaults.negative_prompt", str, "Negative prompt added to new generations",
-         check=_negative_prompt, rule=f"text of at most {NEGATIVE_PROMPT_LIMIT} characters"),
+            check=_negative_prompt, rule=f"text of at most {NEGATIVE_PROMPT_LIMIT} characters"),
     KeySpec("polling.max_requests_per_second", float, "Ceiling on task reads per second",
-         default=1.0, check=_positive, rule="a number greater than 0"),
+            default=1.0, check=_positive, rule="a number greater than 0"),
     KeySpec("polling.first_poll_seconds", float, "Wait before the first read of a new task",
-         default=7.0, check=_not_negative, rule="a number of seconds, 0 or more"),
+            default=7.0, check=_not_negative, rule="a number of seconds, 0 or more"),
     KeySpec("polling.interval_seconds", float, "Wait between reads of a running task",
-         default=15.0, check=_positive, rule="a number of seconds greater than 0"),
+            default=15.0, check=_positive, rule="a number of seconds greater than 0"),
     KeySpec("polling.max_in_flight", int, "Submissions sent at the same time", default=5,
-         check=_at_least_one, rule="a whole number, 1 or more"),
+            check=_at_least_one, rule="a whole number, 1 or more"),
     KeySpec("polling.callback_listen", str, "Listen for result callbacks on HOST:PORT (unset: off)",
-         check=_host_port, rule="HOST:PORT"),
+            check=_host_port, rule="HOST:PORT"),
     KeySpec("polling.callback_public_url", str, "URL the service should call back (reaches the "
-         "listener)", check=_url, rule="an http(s) URL"),
+            "listener)", check=_url, rule="an http(s) URL"),
     KeySpec("downloads.dir", str, "Folder for downloaded videos",
-         default=lambda: str(default_downloads_dir()), rule="a folder path"),
-    KeySpec("ui.theme", str, "Textual theme name", default="textual-dark"),
+            default=lambda: str(default_downloads_dir()), check=_not_blank,
+            rule="a folder path"),
+    KeySpec("ui.theme", str, "Textual theme name", default="textual-dark", check=_not_blank,
+            rule="a theme name"),
     KeySpec("ui.bell", bool, "Ring the terminal bell when a generation ends", default=False),
     KeySpec("keymap.*", str, "Key for a binding id, e.g. keymap.submit = \"ctrl+s\"",
-         check=_key_name, rule="a key name, e.g. ctrl+s"),
+            check=_not_blank, rule="a key name, e.g. ctrl+s"),
 )}
 SECTIONS = tuple(dict.fromkeys(spec.section for spec in KEYS.values()))
 
