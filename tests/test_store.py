@@ -85,6 +85,10 @@ def test_fresh_store_is_migrated_and_in_wal_mode(store: HistoryStore, db: Path):
             "generations_action"} <= names
     assert store.fts and "generations_fts" in names
     assert store.notice is None and store.recovered_from is None
+    if os.name == "posix":  # prompts are private
+        store.add_submission(t2v())
+        for path in db.parent.iterdir():
+            assert path.stat().st_mode & 0o077 == 0, path
 
 
 def test_a_new_migration_is_one_list_entry(db: Path, clock: Clock, monkeypatch):

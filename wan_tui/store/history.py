@@ -94,6 +94,12 @@ class HistoryStore:
 
     def _open(self) -> tuple[sqlite3.Connection, bool]:
         self._check_header()
+        # Prompts are private: create the file 0600 ourselves (SQLite gives its -wal and -shm
+        # files the database file's permissions). An empty file is a valid empty database.
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _transaction).
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
