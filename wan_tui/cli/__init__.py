@@ -1,0 +1,82 @@
+"""`wan-tui`: the terminal app without a command, a headless command line with one."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..api.errors import WanError
+from ..api.models import InvalidRequest
+from .context import CliContext, UsageError, invalid
+from .output import Output
+from .parser import build_parser
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BUG = 0, 1, 2, 130, 70
+
+
+def _commands() -> dict[str, Callable[[CliContext], Any]]:
+    from . import config_cmd, history_cmd, sim_cmd, tasks
+
+    return {
+        "generate": lambda ctx: tasks.generate(ctx, "text2video"),
+        "image-to-video": lambda ctx: tasks.generate(ctx, "image2video"),
+        "task": tasks.task,
+        "tasks": tasks.tasks,
+        "wait": tasks.wait,
+        "batch": tasks.batch,
+        "models": tasks.models,
+        "history": history_cmd.run,
+        "config": config_cmd.run,
+        "sim": sim_cmd.run,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Output(json_mode=getattr(args, "json", False))
+    ctx = CliContext(args, out)
+    try:
+        if args.command is None:
+            from .app_cmd import run_app
+
+            return run_app(ctx)
+        result = _commands()[args.command](ctx)
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except UsageError as error:
+        out.error(str(error))
+        return EXIT_USAGE
+    except InvalidRequest as error:
+        out.error(str(invalid(error)))
+        return EXIT_USAGE
+    except WanError as error:
+        out.error(str(error))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        out.error("interrupted", hint="tasks already submitted stay in the history; "
+                  "follow them with `wan-tui wait --all`")
+        return EXIT_INTERRUPTED
+    except Exception:  # a bug of ours: no traceback in the user's face, but keep it
+        report = _save_traceback()
+        out.error(f"wan-tui hit an internal error; the details are in {report}",
+                  hint="please report it with that file (it holds no token)")
+        return EXIT_BUG
+
+
+def _save_traceback() -> Path:
+    text = traceback.format_exc()
+    with tempfile.NamedTemporaryFile("w", prefix="wan-tui-crash-", suffix=".txt",
+                                     delete=False) as handle:
+        handle.write(text)
+    return Path(handle.name)
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""`wan-tui config show|set|unset|path`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..store.config import ConfigError, set_value, unset_value
+from .context import CliContext, UsageError
+
+
+def run(ctx: CliContext) -> int:
+    action = ctx.args.config_command or "show"
+    if action == "path":
+        print(ctx.loaded.path)
+        return 0
+    if action in ("set", "unset"):
+        try:
+            if action == "set":
+                loaded = set_value(ctx.args.key, ctx.args.value, ctx.loaded.path)
+            else:
+                loaded = unset_value(ctx.args.key, ctx.loaded.path)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+        item = next((i for i in loaded.items() if i.key == ctx.args.key), None)
+        shown = item.display if item else "(unset)"
+        ctx.out.info(f"{ctx.args.key} = {shown}  ({loaded.path})")
+        return 0
+    items = ctx.loaded.items()
+    if getattr(ctx.args, "json", False):
+        ctx.out.json({
+            "path": str(ctx.loaded.path),
+            "problems": ctx.loaded.problems,
+            "values": {i.key: (i.display if i.spec.secret else i.value) for i in items},
+        })
+        return 0
+    ctx.out.line(("config file: ", "dim"), str(ctx.loaded.path))
+    for item in items:
+        ctx.out.out.print(Text.assemble(
+            (f"{item.key:<34}", "bold" if item.from_file else ""),
+            f"{item.display}",
+            ("" if item.from_file else "  (default)", "dim"),
+        ))
+    return 0

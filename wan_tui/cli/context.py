@@ -1,0 +1,104 @@
+"""What every CLI command shares: parsed arguments, output, configuration and the core."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Any
+
+from ..api.errors import TOKEN_HELP
+from ..api.models import MODEL_ACTIONS, GenerationRequest, InvalidRequest, Problem
+from ..core import Connection, Core, open_core
+from ..store.config import LoadedConfig, load_config, resolve_settings
+from ..tracker import Pacing
+from .output import Output
+
+
+class UsageError(Exception):
+    """Input the command cannot use: exit 2, nothing was sent."""
+
+
+@dataclass
+class CliContext:
+    args: argparse.Namespace
+    out: Output
+
+    @cached_property
+    def loaded(self) -> LoadedConfig:
+        loaded = load_config()
+        for problem in loaded.problems:
+            self.out.warn(problem)
+        return loaded
+
+    def connection(self) -> Connection:
+        settings = resolve_settings(
+            self.loaded,
+            cli_token=getattr(self.args, "token", None),
+            cli_base_url=getattr(self.args, "base_url", None),
+        )
+        if not settings.token:
+            raise UsageError(f"no API token: {TOKEN_HELP}")
+        return Connection(base_url=settings.base_url, token=settings.token)
+
+    def pacing(self, **overrides: Any) -> Pacing:
+        polling = self.loaded.config.polling
+        pacing = Pacing(
+            max_requests_per_second=polling.max_requests_per_second,
+            first_poll=polling.first_poll_seconds,
+            interval=polling.interval_seconds,
+            max_in_flight=polling.max_in_flight,
+        )
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(pacing, name, value)
+        return pacing
+
+    def core(self, *, poll: bool = True, **pacing: Any) -> AbstractAsyncContextManager[Core]:
+        return open_core(self.connection(), pacing=self.pacing(**pacing), poll=poll)
+
+    def request(self, action: str, prompt: str, typed: dict[str, Any]) -> GenerationRequest:
+        """The request the user typed, over the config's defaults.
+
+        A typed value always wins. A default that does not fit the typed request (a shot type
+        default while prompt rewriting is off, a size of another resolution, a text model for
+        image-to-video) is left out rather than turned into an error the user never typed.
+        """
+        typed = {k: v for k, v in typed.items() if v is not None and v != []}
+        if "model" not in typed:
+            model = self.loaded.config.defaults.get("model")
+            typed["model"] = model if MODEL_ACTIONS.get(model) == action else (
+                "wan2.6-t2v" if action == "text2video" else "wan2.6-i2v")
+        request = GenerationRequest(action=action, prompt=prompt, **typed)
+        for name, value in self.loaded.config.defaults.items():
+            if name in typed:
+                continue
+            trial = GenerationRequest(**{**request.to_dict(), name: value})
+            if not any(p.field == name for p in trial.errors()):
+                request = trial
+        return request
+
+
+def request_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The generation fields present on the command line, by GenerationRequest name."""
+    names = {f.name for f in fields(GenerationRequest)} - {"action", "prompt"}
+    return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+
+def check_request(request: GenerationRequest, out: Output, where: str = "") -> None:
+    """Warn about warnings; raise UsageError listing every error (nothing is sent)."""
+    for problem in request.warnings():
+        out.warn(f"{where}{problem}")
+    errors = request.errors()
+    if errors:
+        raise UsageError(_problem_lines(errors, where))
+
+
+def _problem_lines(problems: list[Problem], where: str) -> str:
+    lines = [f"{where}{p}" for p in problems]
+    return "invalid request, nothing was sent:\n  " + "\n  ".join(lines)
+
+
+def invalid(error: InvalidRequest, where: str = "") -> UsageError:
+    return UsageError(_problem_lines(error.problems, where))

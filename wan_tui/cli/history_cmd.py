@@ -1,0 +1,159 @@
+"""`wan-tui history`: browse, search, export, import and delete past generations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..api.models import MODELS
+from ..api.state import State
+from ..store.history import HistoryStore
+from .context import CliContext, UsageError
+
+CSV_COLUMNS = ("id", "task_id", "state", "state_word", "action", "model", "prompt",
+               "negative_prompt", "params", "video_url", "thumbnail_url", "error_code",
+               "error_message", "trace_id", "created_at", "updated_at", "finished_at",
+               "local_path")
+_STATES = {str(s) for s in State}
+_SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def run(ctx: CliContext) -> int:
+    action = ctx.args.history_command
+    store = HistoryStore()
+    try:
+        if store.notice:
+            ctx.out.warn(store.notice)
+        if action == "export":
+            return export(ctx, store)
+        if action == "import":
+            return import_(ctx, store)
+        if action == "delete":
+            if not store.delete(ctx.args.task_id):
+                ctx.out.error(f"no task {ctx.args.task_id} in the history")
+                return 1
+            ctx.out.info(f"deleted {ctx.args.task_id} from the history (not from the service)")
+            return 0
+        return browse(ctx, store)
+    finally:
+        store.close()
+
+
+def browse(ctx: CliContext, store: HistoryStore) -> int:
+    args = ctx.args
+    bad = [s for s in args.state if s not in _STATES]
+    if bad:
+        raise UsageError(f"unknown state {bad[0]!r}; states are {', '.join(sorted(_STATES))}")
+    if args.limit < 1 or args.offset < 0:
+        raise UsageError("--limit must be 1 or more and --offset 0 or more")
+    rows = store.search(args.search, states=args.state, model=args.model, action=args.action,
+                        limit=args.limit, offset=args.offset)
+    if ctx.out.json_mode:
+        ctx.out.json([row.to_json() for row in rows])
+    elif not rows:
+        ctx.out.info("no generations match" if args.search or args.state else
+                     "the history is empty: make one with `wan-tui generate PROMPT`")
+    else:
+        ctx.out.rows(row.to_json() for row in rows)
+    return 0
+
+
+def export(ctx: CliContext, store: HistoryStore) -> int:
+    rows = store.export_rows()
+    lines = _csv_lines(rows) if ctx.args.format == "csv" else (
+        json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    target = ctx.args.output
+    if not target or target == "-":
+        sys.stdout.writelines(lines)
+        return 0
+    path = Path(target)
+    if path.exists():
+        raise UsageError(f"{path} already exists; name a new file (nothing was overwritten)")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "x", encoding="utf-8", newline="") as handle:
+            handle.writelines(lines)
+        os.link(partial, path)  # fails rather than replace a file made meanwhile
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; name a new file (nothing was overwritten)") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    ctx.out.info(f"exported the history to {path}")
+    return 0
+
+
+def _csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        error = row.get("error") or {}
+        values = {**row, "params": json.dumps(row.get("params") or {}, ensure_ascii=False),
+                  "error_code": error.get("code"), "error_message": error.get("message")}
+        writer.writerow([_cell(values.get(c)) for c in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # A prompt such as "=HYPERLINK(...)" must stay text when the CSV is opened in a spreadsheet.
+    if isinstance(value, str) and value.startswith(_SPREADSHEET_FORMULA):
+        return "'" + value
+    return "" if value is None else value
+
+
+def import_(ctx: CliContext, store: HistoryStore) -> int:
+    name = ctx.args.file
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {name}: {error}") from None
+    rows, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as error:
+            problems.append(f"line {number}: not JSON ({error})")
+            continue
+        problem = _row_problem(row)
+        if problem:
+            problems.append(f"line {number}: {problem}")
+        else:
+            rows.append(row)
+    if problems:
+        raise UsageError(f"{name}: nothing was imported; fix these lines:\n  " + "\n  ".join(problems))
+    result = store.import_rows(rows)
+    ctx.out.info(f"imported {name}: {result.added} added, {result.merged} merged")
+    if ctx.out.json_mode:
+        ctx.out.json({"added": result.added, "merged": result.merged})
+    return 0
+
+
+def _row_problem(row: Any) -> str | None:
+    """Why a line of an export cannot be a history row."""
+    if not isinstance(row, dict):
+        return "not a JSON object"
+    if not isinstance(row.get("prompt"), str):
+        return "no prompt (text)"
+    if row.get("state") not in _STATES:
+        return f"state must be one of {', '.join(sorted(_STATES))} (got {row.get('state')!r})"
+    if row.get("model") not in MODELS:
+        return f"model must be one of {', '.join(MODELS)} (got {row.get('model')!r})"
+    task_id = row.get("task_id")
+    if task_id is not None and not isinstance(task_id, str):
+        return "task_id must be text or null"
+    if not isinstance(row.get("params", {}), dict):
+        return "params must be an object"
+    return None

@@ -1,0 +1,164 @@
+"""The command line's shape: every command, option and help text, and nothing else."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..api.models import DURATIONS, IMAGE_MODELS, MODELS, REFERENCE_MODELS, RESOLUTIONS, SHOT_TYPES
+
+EPILOG = """\
+Without a command, wan-tui opens the terminal app. Try it offline with `wan-tui --demo`.
+Token: --token, ACEDATACLOUD_API_TOKEN, or `wan-tui config set api.token TOKEN`.
+Exit codes: 0 success; 1 the API refused, a task failed or a wait timed out; 2 invalid input
+(nothing was sent)."""
+
+
+def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before or after the command; SUPPRESS keeps a later position from erasing
+    # an earlier one.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--token", default=default, metavar="TOKEN",
+                        help="API token (else ACEDATACLOUD_API_TOKEN, else the config file)")
+    parser.add_argument("--base-url", default=default, metavar="URL",
+                        help="API base URL (else ACEDATACLOUD_API_BASE_URL, else the config)")
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def _generation_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every generation command (API field names in --long-form)."""
+    g = parser.add_argument_group("generation parameters (unset: config defaults, then the service)")
+    g.add_argument("--resolution", choices=RESOLUTIONS, help="output resolution")
+    g.add_argument("--size", metavar="W*H", help="frame size such as 1280*720 (asterisk)")
+    g.add_argument("--duration", type=int, choices=DURATIONS, help="length in seconds")
+    g.add_argument("--shot-type", choices=SHOT_TYPES,
+                   help="single or multi shot; needs --prompt-extend")
+    g.add_argument("--negative-prompt", metavar="TEXT",
+                   help="what to avoid (at most 500 characters)")
+    g.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None,
+                   help="generate sound (--no-audio: a silent video)")
+    g.add_argument("--audio-url", metavar="URL", help="audio the video is made to fit")
+    g.add_argument("--prompt-extend", action=argparse.BooleanOptionalAction, default=None,
+                   help="let the service rewrite the prompt with an LLM")
+    g.add_argument("--callback-url", metavar="URL",
+                   help="the service POSTs the result here when the task ends")
+
+
+def _wait_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true", help="wait until the task ends")
+    parser.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S seconds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wan-tui",
+        description="Generate videos with Alibaba's Wan 2.6 models (AceData Cloud Wan API).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"wan-tui {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the app on the built-in simulator (offline; own history)")
+    _connection_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str, *, connection: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if connection:
+            _connection_options(p, top=False)
+        return p
+
+    p = command("generate", "text to video (wan2.6-t2v)")
+    p.add_argument("prompt", help="what the video shows")
+    p.add_argument("--model", choices=[m for m in MODELS if m not in IMAGE_MODELS + REFERENCE_MODELS],
+                   help="model (default: config, else wan2.6-t2v)")
+    _generation_options(p)
+    _wait_options(p)
+    _json_option(p)
+
+    p = command("image-to-video", "image or reference video to video (wan2.6-i2v, -i2v-flash, -r2v)")
+    p.add_argument("prompt", help="what happens in the video")
+    p.add_argument("-i", "--image-url", metavar="URL", help="first frame (i2v and i2v-flash)")
+    p.add_argument("--model", choices=IMAGE_MODELS + REFERENCE_MODELS,
+                   help="model (default: wan2.6-i2v)")
+    p.add_argument("--reference-video-url", action="append", default=[], metavar="URL",
+                   dest="reference_video_urls", help="reference video for wan2.6-r2v (repeatable)")
+    _generation_options(p)
+    _wait_options(p)
+    _json_option(p)
+
+    p = command("task", "show one task (asks the service, records the answer)")
+    p.add_argument("task_id")
+    _json_option(p)
+
+    p = command("tasks", "show several tasks in one request")
+    p.add_argument("task_ids", nargs="+", metavar="TASK_ID")
+    _json_option(p)
+
+    p = command("wait", "wait until a task (or, with --all, every unfinished task) ends")
+    p.add_argument("task_id", nargs="?")
+    p.add_argument("--all", action="store_true", help="every unfinished task in the history")
+    p.add_argument("--interval", type=float, metavar="S", help="seconds between looks")
+    p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit 1)")
+    _json_option(p)
+
+    p = command("batch", "submit one generation per line of FILE (JSON object or plain prompt)")
+    p.add_argument("file", help="the file, or - for standard input")
+    p.add_argument("--model", choices=MODELS, help="model for plain-prompt lines")
+    _generation_options(p)
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="submissions in flight at once (default: config, else 5)")
+    _wait_options(p)
+    _json_option(p)
+
+    p = command("models", "list the models and what they need")
+    _json_option(p)
+
+    p = command("history", "browse, export and import the history of generations",
+                connection=False)
+    hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
+    p.add_argument("--search", metavar="TEXT", help="full-text search in prompts")
+    p.add_argument("--state", action="append", default=[], metavar="STATE",
+                   help="only this state (repeatable)")
+    p.add_argument("--model", choices=MODELS)
+    p.add_argument("--action", choices=("text2video", "image2video"))
+    p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--offset", type=int, default=0, metavar="N")
+    _json_option(p)
+    hp = hsub.add_parser("export", help="write the whole history as JSONL or CSV")
+    hp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    hp.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    hp = hsub.add_parser("import", help="merge a JSONL export into the history")
+    hp.add_argument("file")
+    hp = hsub.add_parser("delete", help="remove one task from the history (not from the service)")
+    hp.add_argument("task_id")
+
+    p = command("config", "show or change the configuration", connection=False)
+    csub = p.add_subparsers(dest="config_command", metavar="ACTION")
+    cp = csub.add_parser("show", help="every key and its value (token masked)")
+    _json_option(cp)
+    cp = csub.add_parser("set", help="set KEY to VALUE, e.g. defaults.resolution 1080P")
+    cp.add_argument("key")
+    cp.add_argument("value")
+    cp = csub.add_parser("unset", help="remove KEY from the file (back to its default)")
+    cp.add_argument("key")
+    csub.add_parser("path", help="print the config file's path")
+
+    p = command("sim", "run the Wan API simulator (for the demo, tests and scripts)",
+                connection=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--token", metavar="T",
+                   help="token it accepts (default: a random one, printed)")
+    p.add_argument("--job-seconds", type=float, default=30.0, metavar="S",
+                   help="about how long a generation takes")
+    p.add_argument("--fail-rate", type=float, default=0.0, metavar="P",
+                   help="share of tasks that fail (0-1)")
+    p.add_argument("--fault-rate", type=float, default=0.0, metavar="P",
+                   help="share of requests answered with a fault: 429, 500, HTML 502, dropped")
+    p.add_argument("--seed", type=int, help="for repeatable runs")
+    return parser

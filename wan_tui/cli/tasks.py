@@ -1,0 +1,222 @@
+"""Commands that create and follow generations: generate, image-to-video, batch, task(s), wait."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterable
+
+from ..api.models import (
+    IMAGE_MODELS,
+    MODEL_ACTIONS,
+    MODEL_DESCRIPTIONS,
+    REFERENCE_MODELS,
+    GenerationRequest,
+    InvalidRequest,
+)
+from ..api.state import ACTIVE_STATES, State
+from ..core import Core
+from ..store.history import Row
+from ..tracker import TrackerEvent
+from .context import CliContext, UsageError, check_request, invalid, request_fields
+from .output import Progress
+
+OK, FAILED = 0, 1
+GOOD_STATES = {State.SUCCEEDED, State.PENDING, State.RUNNING}
+
+
+def exit_code(rows: Iterable[Row]) -> int:
+    """1 when any task failed, expired, was lost or has an unknown fate."""
+    return OK if all(row.state in GOOD_STATES for row in rows) else FAILED
+
+
+def show(ctx: CliContext, rows: list[Row], *, single: bool) -> None:
+    if ctx.out.json_mode:
+        ctx.out.json(rows[0].to_json() if single and rows else [r.to_json() for r in rows])
+    else:
+        ctx.out.rows(r.to_json() for r in rows)
+
+
+async def generate(ctx: CliContext, action: str) -> int:
+    args = ctx.args
+    request = ctx.request(action, args.prompt, request_fields(args))
+    check_request(request, ctx.out)
+    async with ctx.core() as core:
+        row = await core.tracker.submit(request)
+        if args.wait and row.state in ACTIVE_STATES:
+            ctx.out.info(f"submitted {row.task_id}; waiting for it to end…")
+            if not await _wait(ctx, core, [row.id], args.timeout):
+                return _timed_out(ctx, core, [row.id])
+        row = core.store.get(row.id) or row
+    if not ctx.out.json_mode and row.state in ACTIVE_STATES and not args.wait:
+        ctx.out.info("follow it with `wan-tui wait " + (row.task_id or "") + "`")
+    show(ctx, [row], single=True)
+    return exit_code([row])
+
+
+async def task(ctx: CliContext) -> int:
+    async with ctx.core(poll=False) as core:
+        snapshot = await core.client.retrieve(ctx.args.task_id)
+        core.store.apply_snapshots([snapshot])
+        row = core.store.by_task_id(snapshot.task_id)
+    assert row is not None
+    show(ctx, [row], single=True)
+    return exit_code([row])
+
+
+async def tasks(ctx: CliContext) -> int:
+    ids = list(dict.fromkeys(ctx.args.task_ids))
+    async with ctx.core(poll=False) as core:
+        found = await core.client.retrieve_batch(ids)
+        core.store.apply_snapshots(found.values())
+        rows = [r for r in (core.store.by_task_id(i) for i in ids if i in found) if r]
+    missing = [i for i in ids if i not in found]
+    for task_id in missing:
+        ctx.out.error(f"task {task_id}: the service does not know this id (expired or mistyped?)")
+    show(ctx, rows, single=False)
+    return FAILED if missing else exit_code(rows)
+
+
+async def wait(ctx: CliContext) -> int:
+    args = ctx.args
+    if args.all == bool(args.task_id):
+        raise UsageError("give either a TASK_ID or --all")
+    pacing = {"interval": args.interval, "first_poll": 0.0}
+    async with ctx.core(**pacing) as core:
+        if args.all:
+            core.tracker.resume()
+            ids = [r.id for r in core.store.active()] + sorted(core.tracker.reconciling())
+        else:
+            row = core.store.by_task_id(args.task_id)
+            if row is None:  # a task made elsewhere: learn it, which records it
+                core.store.apply_snapshots([await core.client.retrieve(args.task_id)])
+                row = core.store.by_task_id(args.task_id)
+                assert row is not None
+            if row.state in ACTIVE_STATES:
+                core.tracker.track(args.task_id, now=True)
+            ids = [row.id]
+        if not await _wait(ctx, core, ids, args.timeout):
+            return _timed_out(ctx, core, ids)
+        rows = [r for r in (core.store.get(i) for i in ids) if r]
+    show(ctx, rows, single=not args.all)
+    return exit_code(rows)
+
+
+async def batch(ctx: CliContext) -> int:
+    args = ctx.args
+    requests = read_batch(ctx, args.file)
+    if not requests:
+        raise UsageError(f"{args.file}: no requests in it (one JSON object or prompt per line)")
+    async with ctx.core(max_in_flight=args.concurrency) as core:
+        ctx.out.info(f"submitting {len(requests)} generations…")
+        rows = list(await asyncio.gather(*(core.tracker.submit(r) for r in requests)))
+        ids = [r.id for r in rows]
+        if args.wait and not await _wait(ctx, core, ids, args.timeout):
+            return _timed_out(ctx, core, ids)
+        rows = [r for r in (core.store.get(i) for i in ids) if r]
+    if ctx.out.json_mode:
+        ctx.out.json([r.to_json() for r in rows])
+    elif args.wait:
+        ctx.out.rows(r.to_json() for r in rows)
+    else:
+        for row in rows:
+            print(row.task_id or f"({row.state}: {row.error_message})")
+    return exit_code(rows)
+
+
+def read_batch(ctx: CliContext, name: str) -> list[GenerationRequest]:
+    """Every line validated before any is sent; each bad line named by its number."""
+    try:
+        text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {name}: {error}") from None
+    requests: list[GenerationRequest] = []
+    problems: list[str] = []
+    typed = request_fields(ctx.args)
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue  # blank lines and comments
+        where = f"line {number}: "
+        try:
+            if line.startswith("{"):
+                body = json.loads(line)
+                if not isinstance(body, dict):
+                    raise ValueError("not a JSON object")
+                request = GenerationRequest.from_body(body)
+            else:
+                model = typed.get("model") or ctx.loaded.config.defaults.get("model")
+                action = MODEL_ACTIONS.get(model or "", "text2video")
+                request = ctx.request(action, line, typed)
+            errors = request.errors()
+        except InvalidRequest as error:
+            errors = error.problems
+        except (ValueError, TypeError) as error:
+            problems.append(f"{where}not valid JSON ({error})")
+            continue
+        problems += [f"{where}{p}" for p in errors]
+        if not errors:
+            requests.append(request)
+    if problems:
+        raise UsageError(f"{name}: nothing was submitted:\n  " + "\n  ".join(problems))
+    return requests
+
+
+def models(ctx: CliContext) -> int:
+    rows = [
+        {
+            "model": model,
+            "action": action,
+            "description": MODEL_DESCRIPTIONS[model],
+            "needs": "image_url" if model in IMAGE_MODELS
+            else "reference_video_urls" if model in REFERENCE_MODELS else None,
+        }
+        for model, action in MODEL_ACTIONS.items()
+    ]
+    if ctx.out.json_mode:
+        ctx.out.json(rows)
+    else:
+        for row in rows:
+            ctx.out.line((f"{row['model']:<18}", "bold"), f"{row['action']:<12} {row['description']}")
+    return OK
+
+
+async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: float | None) -> bool:
+    """Wait with live counts on a terminal."""
+    progress = Progress(ctx.out)
+    states: dict[int, str] = {}
+    for local_id in local_ids:
+        row = core.store.get(local_id)
+        if row:
+            states[local_id] = row.state
+    wanted = set(local_ids)
+
+    def on_event(event: TrackerEvent) -> None:
+        for row in event.rows:
+            if row.id in wanted:
+                states[row.id] = row.state
+        counts: dict[str, int] = {}
+        for state in states.values():
+            counts[state] = counts.get(state, 0) + 1
+        progress.update(counts)
+
+    on_event(TrackerEvent())
+    unsubscribe = core.tracker.subscribe(on_event)
+    try:
+        return await core.tracker.wait_for(local_ids, timeout)
+    finally:
+        unsubscribe()
+        progress.done()
+
+
+def _timed_out(ctx: CliContext, core: Core, local_ids: list[int]) -> int:
+    rows = [r for r in (core.store.get(i) for i in local_ids) if r]
+    ctx.out.error(
+        f"timed out with {sum(r.state in ACTIVE_STATES for r in rows)} of {len(rows)} "
+        "task(s) unfinished; they stay in the history",
+        hint="carry on with `wan-tui wait --all`",
+    )
+    if ctx.out.json_mode:
+        ctx.out.json([r.to_json() for r in rows] if len(rows) != 1 else rows[0].to_json())
+    return FAILED

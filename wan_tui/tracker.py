@@ -1,0 +1,445 @@
+"""The task tracker: the only thing that talks to /wan/tasks, one polite loop for all tasks.
+
+It submits (write-ahead row, limited concurrency, never a resend), polls every unfinished task
+in batches of at most 50 ids inside a request budget, survives faults and restarts, and tells
+subscribers what changed, in batches, after the store has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
+
+from .api.client import BATCH_LIMIT, WanClient
+from .api.errors import ApiError, AuthError, RateLimited, SubmissionUnknown, TransportError, WanError
+from .api.models import GenerationRequest, InvalidRequest
+from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
+from .store.history import HistoryStore, Row
+
+log = logging.getLogger(__name__)
+
+EXPIRE_AFTER = 24 * 3600.0  # task ids expire upstream after about a day
+RESCAN_EVERY = 5.0  # seconds between looks at the store for tasks another process added
+RECONCILE_AFTER = 10.0  # seconds after an unknown submission before we look for it
+RECONCILE_SLACK = 120.0  # seconds of clock difference tolerated when matching by time
+NOT_CREATED_AFTER = 60.0  # an unknown this old, absent from a good listing, was not created
+MAX_BACKOFF = 60.0
+
+
+@dataclass
+class Pacing:
+    """How often and how hard the tracker may talk to the service."""
+
+    max_requests_per_second: float = 1.0  # sustained, to /wan/tasks, however many tasks
+    first_poll: float = 7.0  # seconds after submission
+    interval: float = 15.0  # seconds between looks at one task
+    max_in_flight: int = 5  # submissions at once
+    rate_limit_retries: int = 5  # a 429 on submit is a refusal: nothing was created
+
+
+@dataclass(frozen=True)
+class TrackerStatus:
+    """What a status line shows about the tracker itself."""
+
+    paused_until: float | None = None  # wall-clock end of a rate-limit pause
+    trouble: str | None = None  # the last connection or service problem, until it clears
+    requests: int = 0  # requests made to /wan/tasks
+    tracked: int = 0  # tasks being polled
+    submitting: int = 0  # submissions in flight
+
+
+@dataclass(frozen=True)
+class TrackerEvent:
+    rows: list[Row] = field(default_factory=list)  # rows whose shown fields changed
+    status: TrackerStatus = field(default_factory=TrackerStatus)
+
+
+Listener = Callable[[TrackerEvent], None]
+
+
+class Tracker:
+    """Owns all polling for one process. Start `run()` as one long-lived task."""
+
+    def __init__(
+        self,
+        client: WanClient,
+        store: HistoryStore,
+        pacing: Pacing | None = None,
+        *,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.pacing = pacing or Pacing()
+        self._wall = wall
+        self._mono = monotonic
+        self._due: dict[str, float] = {}  # task id -> monotonic time of its next look
+        self._suspects: list[str] = []  # missing from a batch answer: look up alone once
+        self._listeners: list[Listener] = []
+        self._wake = asyncio.Event()
+        self._submit_slots = asyncio.Semaphore(self.pacing.max_in_flight)
+        self._next_request = 0.0  # monotonic time the budget allows the next request
+        self._failures = 0
+        self._reconcile_at: dict[int, float] = {}  # local id -> monotonic time to look for it
+        self._listing_unsupported = False
+        self.status = TrackerStatus()
+
+    # -- subscribers -------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, rows: Iterable[Row] = ()) -> None:
+        event = TrackerEvent(rows=list(rows), status=self.status)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # one broken subscriber must not stop polling
+                log.exception("tracker listener failed")
+
+    def _set_status(self, **changes: object) -> None:
+        changes.setdefault("tracked", len(self._due))
+        new = replace(self.status, **changes)  # type: ignore[arg-type]
+        if new != self.status:
+            self.status = new
+            self._emit()
+
+    # -- submitting --------------------------------------------------------------------------
+
+    async def submit(self, request: GenerationRequest) -> Row:
+        """Record, then send once. Returns the row in its new state; never raises for the API."""
+        request.to_body()  # raises InvalidRequest before anything is recorded or sent
+        async with self._submit_slots:
+            # Written when a slot is free, so "submitting" means "being sent": a process
+            # killed mid-batch leaves at most max_in_flight rows of unknown fate.
+            local_id = self.store.add_submission(request)
+            row = self.store.get(local_id)
+            assert row is not None
+            self._emit([row])
+            self._set_status(submitting=self.status.submitting + 1)
+            try:
+                row = await self._send(local_id, request)
+            finally:
+                self._set_status(submitting=self.status.submitting - 1)
+        self._emit([row])
+        return row
+
+    async def _send(self, local_id: int, request: GenerationRequest) -> Row:
+        for attempt in range(self.pacing.rate_limit_retries + 1):
+            try:
+                ack = await self.client.submit(request)
+            except RateLimited as error:
+                # A 429 is the service refusing before creating anything, so waiting and
+                # asking again is not a resend of something that may exist.
+                if attempt == self.pacing.rate_limit_retries:
+                    return self.store.mark_refused(local_id, error.code, str(error), error.trace_id)
+                await asyncio.sleep(error.retry_after or self.client.retry.delay(attempt + 1))
+                continue
+            except SubmissionUnknown as error:
+                self._reconcile_at[local_id] = self._mono() + RECONCILE_AFTER
+                self._wake.set()
+                return self.store.mark_unknown(local_id, str(error))
+            except (WanError, InvalidRequest) as error:
+                code = error.code if isinstance(error, WanError) else "bad_request"
+                trace = error.trace_id if isinstance(error, WanError) else None
+                if isinstance(error, TransportError):
+                    message = f"not sent: {error}"
+                else:
+                    message = str(error)
+                return self.store.mark_refused(local_id, code, message, trace)
+            row = self.store.mark_submitted(local_id, ack.task_id, ack.trace_id)
+            self._track(ack.task_id, self._mono() + self.pacing.first_poll)
+            return row
+        raise AssertionError("unreachable")
+
+    # -- tracking ----------------------------------------------------------------------------
+
+    def track(self, task_id: str, *, now: bool = False) -> None:
+        """Poll this task (already in the store) until it ends."""
+        self._track(task_id, self._mono() if now else self._mono() + self.pacing.first_poll)
+
+    def _track(self, task_id: str, due: float) -> None:
+        if task_id not in self._due:
+            self._due[task_id] = due
+            self._wake.set()
+
+    def resume(self) -> None:
+        """Pick up what an earlier process left: unfinished tasks, interrupted submissions."""
+        interrupted = self.store.recover_interrupted()
+        for row in interrupted:
+            self._reconcile_at[row.id] = self._mono()
+        for row in self.store.search(states=[State.UNKNOWN], since=self._wall() - EXPIRE_AFTER,
+                                     limit=1000):
+            self._reconcile_at.setdefault(row.id, self._mono())
+        self._rescan()
+        if interrupted:
+            self._emit(interrupted)
+
+    def _rescan(self) -> None:
+        """Track what another process added, and expire what is a day old."""
+        now = self._mono()
+        cutoff = self._wall() - EXPIRE_AFTER
+        expired: list[str] = []
+        for row in self.store.active():
+            if not row.task_id:
+                continue
+            if row.created_at < cutoff:
+                expired.append(row.task_id)
+                self._due.pop(row.task_id, None)
+            elif row.task_id not in self._due:
+                self._due[row.task_id] = now
+        if expired:
+            self._emit(self.store.mark_states(
+                expired, State.EXPIRED,
+                "no result 24 hours after submission; the task id has expired",
+            ))
+
+    async def run(self) -> None:
+        """The poll loop. Runs until cancelled."""
+        self.resume()
+        rescan_at = self._mono() + RESCAN_EVERY
+        while True:
+            now = self._mono()
+            if now >= rescan_at:
+                self._rescan()
+                rescan_at = now + RESCAN_EVERY
+            wait = self._next_request - now
+            if wait <= 0:
+                work = self._next_work(now)
+                if work is not None:
+                    await self._spend_request(work)
+                    continue
+                wait = min([RESCAN_EVERY, *[t - now for t in self._due.values()],
+                            *[t - now for t in self._reconcile_at.values()]])
+            await self._sleep(max(wait, 0.005))
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _next_work(self, now: float) -> Callable[[], object] | None:
+        """What the next request should be, or None when nothing is due."""
+        if self._suspects:
+            task_id = self._suspects.pop(0)
+            return lambda: self._look_alone(task_id)
+        if any(when <= now for when in self._due.values()):
+            # Oldest-refreshed first; fill the rest of the request with tasks due soon, since
+            # ids are free and requests are what the budget counts.
+            horizon = now + self.pacing.interval / 3
+            ordered = sorted(self._due, key=self._due.__getitem__)[:BATCH_LIMIT]
+            batch = [t for t in ordered if self._due[t] <= horizon]
+            return lambda: self._poll(batch)
+        ready = [i for i, when in self._reconcile_at.items() if when <= now]
+        if ready and not self._listing_unsupported:
+            return lambda: self._reconcile(ready)
+        return None
+
+    async def _spend_request(self, work: Callable[[], object]) -> None:
+        self._next_request = self._mono() + 1.0 / self.pacing.max_requests_per_second
+        self._set_status(requests=self.status.requests + 1)
+        try:
+            await work()  # type: ignore[misc]
+        except Exception as error:  # noqa: BLE001 - the loop must never die
+            self._on_failure(error)
+            return
+        self._failures = 0
+        if self.status.trouble or self.status.paused_until:
+            self._set_status(trouble=None, paused_until=None)
+
+    def _on_failure(self, error: Exception) -> None:
+        """Pause or back off after a failed request, and say why on the status line."""
+        if isinstance(error, RateLimited):
+            pause = error.retry_after if error.retry_after is not None else self._backoff()
+            self._next_request = self._mono() + pause
+            self._set_status(paused_until=self._wall() + pause, trouble=str(error))
+        elif isinstance(error, AuthError):
+            # Polling cannot help until the token is fixed; look again now and then.
+            self._next_request = self._mono() + MAX_BACKOFF
+            self._set_status(trouble=str(error))
+        else:
+            if not isinstance(error, WanError):  # a bug of ours: keep polling, but loudly
+                log.error("tracker request failed", exc_info=error)
+            self._next_request = self._mono() + self._backoff()
+            self._set_status(trouble=str(error) if isinstance(error, WanError)
+                             else f"internal error: {type(error).__name__}: {error}")
+
+    def _backoff(self) -> float:
+        self._failures += 1
+        delay = min(MAX_BACKOFF, 2.0 ** (self._failures - 1))
+        return delay * random.uniform(0.75, 1.25)
+
+    async def _poll(self, ids: list[str]) -> None:
+        found = await self.client.fetch_batch(ids, retry=False)
+        now = self._mono()
+        for task_id in ids:
+            if task_id not in found:
+                self._due.pop(task_id, None)
+                self._suspects.append(task_id)
+        self._apply(found.values(), now)
+
+    async def _look_alone(self, task_id: str) -> None:
+        try:
+            snapshot = await self.client.retrieve(task_id, retry=False)
+        except (RateLimited, AuthError):
+            self._suspects.append(task_id)
+            raise
+        except ApiError as error:
+            if error.status is not None and 400 <= error.status < 500:
+                rows = self.store.mark_states(
+                    [task_id], State.LOST,
+                    f"the service no longer knows this task id ({error.server_message or error.message})",
+                )
+                self._emit(rows)
+                return
+            self._suspects.append(task_id)
+            raise
+        except WanError:
+            self._suspects.append(task_id)
+            raise
+        self._apply([snapshot], self._mono())
+
+    def _apply(self, snapshots: Iterable[TaskSnapshot], now: float) -> None:
+        snapshots = list(snapshots)
+        for snap in snapshots:
+            if snap.state in FINAL_STATES:
+                self._due.pop(snap.task_id, None)
+            else:
+                self._due[snap.task_id] = now + self.pacing.interval
+        rows = self.store.apply_snapshots(snapshots)
+        self._set_status(tracked=len(self._due))
+        if rows:
+            self._emit(rows)
+
+    # -- unknown submissions -----------------------------------------------------------------
+
+    async def _reconcile(self, local_ids: list[int]) -> None:
+        """Look for unknown submissions in the account's task list and adopt or settle them.
+
+        A match is a task created within RECONCILE_SLACK of our submission, with the same
+        parameters, that the history does not hold yet. A submission older than
+        NOT_CREATED_AFTER with no match in a complete listing was never created.
+        """
+        rows = [r for r in (self.store.get(i) for i in local_ids) if r and r.state == State.UNKNOWN]
+        for local_id in local_ids:
+            self._reconcile_at.pop(local_id, None)
+        if rows:
+            # Emit every row whose search ended, changed or not: waiters count them settled.
+            self._emit(await self._settle_unknown(rows))
+
+    async def _settle_unknown(self, rows: list[Row]) -> list[Row]:
+        low = min(r.created_at for r in rows) - RECONCILE_SLACK
+        high = max(r.created_at for r in rows) + RECONCILE_SLACK
+        try:
+            listed = await self._list_between(low, high)
+        except ApiError as error:
+            if error.status is not None and 400 <= error.status < 500 and not isinstance(
+                error, (RateLimited, AuthError)
+            ):
+                self._listing_unsupported = True  # leave them unknown, for the user to decide
+                return rows
+            self._retry_reconcile(rows)
+            raise
+        except WanError:
+            self._retry_reconcile(rows)
+            raise
+        settled: list[Row] = []
+        claimed: set[str] = set()
+        wall = self._wall()
+        for row in sorted(rows, key=lambda r: r.created_at):
+            wanted = row.request().params()
+            match = next(
+                (snap for snap in listed
+                 if snap.task_id not in claimed
+                 and abs((snap.created_at or row.created_at) - row.created_at) <= RECONCILE_SLACK
+                 and _params_of(snap) == wanted
+                 and self.store.by_task_id(snap.task_id) is None),
+                None,
+            )
+            if match is not None:
+                claimed.add(match.task_id)
+                settled.append(self.store.mark_submitted(row.id, match.task_id, match.trace_id))
+                self._track(match.task_id, self._mono())
+            elif wall - row.created_at >= NOT_CREATED_AFTER:
+                settled.append(self.store.mark_refused(
+                    row.id, "not_created",
+                    "the submission's answer was lost, and the service's task list has no task "
+                    "for it: it was not created (nor billed); re-run it if you still want it",
+                    None,
+                ))
+            else:
+                self._reconcile_at[row.id] = self._mono() + NOT_CREATED_AFTER
+        return settled
+
+    def _retry_reconcile(self, rows: list[Row]) -> None:
+        for row in rows:
+            self._reconcile_at[row.id] = self._mono() + RECONCILE_AFTER
+
+    async def _list_between(self, low: float, high: float) -> list[TaskSnapshot]:
+        out: list[TaskSnapshot] = []
+        page = 100
+        for offset in range(0, 50 * page, page):
+            items = await self.client.list_tasks(
+                limit=page, offset=offset, created_at_min=low, created_at_max=high
+            )
+            out.extend(items)
+            if len(items) < page:
+                break
+        return out
+
+    def reconciling(self) -> set[int]:
+        """Local ids of unknown submissions the tracker will still look for."""
+        return set() if self._listing_unsupported else set(self._reconcile_at)
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    async def wait_for(self, local_ids: Collection[int], timeout: float | None = None) -> bool:
+        """Until every one of these rows is settled (final, or unknown with no search left).
+
+        Returns False on timeout. Needs `run()` going in another task.
+        """
+        remaining = set(local_ids)
+        settled = asyncio.Event()
+
+        def check(rows: Iterable[Row | None]) -> None:
+            pending = self.reconciling()
+            for row in rows:
+                if row is not None and row.id in remaining and _settled(row, pending):
+                    remaining.discard(row.id)
+            if not remaining:
+                settled.set()
+
+        check([self.store.get(i) for i in remaining])
+
+        unsubscribe = self.subscribe(lambda event: check(event.rows))
+        try:
+            await asyncio.wait_for(settled.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            unsubscribe()
+
+
+def _settled(row: Row, reconciling: set[int]) -> bool:
+    if row.state in FINAL_STATES:
+        return True
+    return row.state == State.UNKNOWN and row.id not in reconciling
+
+
+def _params_of(snapshot: TaskSnapshot) -> dict[str, object] | None:
+    try:
+        return GenerationRequest.from_body(snapshot.request).params()
+    except (InvalidRequest, TypeError):
+        return None
+
+
+__all__ = ["ACTIVE_STATES", "Pacing", "Tracker", "TrackerEvent", "TrackerStatus"]
