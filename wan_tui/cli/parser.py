@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wan-tui {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="open the app on the built-in simulator (offline; own history)")
+    parser.add_argument("--demo-job-seconds", type=float, metavar="S", help="with --demo: about how long a generation takes (default 15, or WAN_TUI_DEMO_JOB_SECONDS)")
     _connection_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

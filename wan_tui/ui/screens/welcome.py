@@ -1,0 +1,76 @@
+"""First run without a token: paste one (saved to the config file), or try the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from wan_tui.store.config import ConfigError, save_values
+
+SAVED = "saved"
+DEMO = "demo"
+
+
+class WelcomeScreen(Screen[str]):
+    """Dismisses with SAVED once a token is in the config file, or DEMO."""
+
+    BINDINGS = [
+        Binding("ctrl+d", "demo", "Try the demo", id="welcome.demo"),
+    ]
+
+    def __init__(self, config_path: Path) -> None:
+        super().__init__(id="welcome")
+        self.config_path = config_path
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="welcome-box"):
+                yield Static(Text("wan-tui", style="bold"), id="welcome-title")
+                yield Static(Text(
+                    "Generate videos with Alibaba's Wan 2.6 models through the AceData Cloud "
+                    "API, from the keyboard."), classes="welcome-text")
+                yield Static(Text(
+                    "No API token is set. Paste your AceData Cloud token to start; it is saved "
+                    "to the config file below (readable only by you) and never shown again."),
+                    classes="welcome-text")
+                yield Input(placeholder="API token", password=True, id="token")
+                yield Static(id="token-error")
+                with Horizontal(id="welcome-buttons"):
+                    yield Button("Save token and start", variant="primary", id="save")
+                    yield Button("Try the demo (offline)", id="demo")
+                yield Static(Text(f"Config file: {self.config_path}", style="dim"),
+                             classes="welcome-text")
+                yield Static(Text(
+                    "Or set ACEDATACLOUD_API_TOKEN, or run `wan-tui config set api.token …`.",
+                    style="dim"), classes="welcome-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#token", Input).focus()
+
+    @on(Input.Submitted, "#token")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        token = self.query_one("#token", Input).value.strip()
+        error = self.query_one("#token-error", Static)
+        if not token:
+            error.update(Text("Paste a token first.", style="bold red"))
+            return
+        try:
+            save_values({"api.token": token}, self.config_path)
+        except (ConfigError, OSError) as exc:
+            # The message names the file, never the token.
+            error.update(Text(f"Could not save the token: {exc}", style="bold red"))
+            return
+        self.dismiss(SAVED)
+
+    @on(Button.Pressed, "#demo")
+    def action_demo(self) -> None:
+        self.dismiss(DEMO)

@@ -1,0 +1,139 @@
+"""`python -m wan_tui.screenshots [FOLDER]`: the README's screenshots, as SVG files.
+
+Each shot runs the real app at a fixed size on the fixed sample history (`sample.py`), with a
+pinned clock, frozen spinners, the tracker's loop off and UTC times, so every run writes the
+same files. Nothing is sent anywhere: the connection points at a closed loopback port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from wan_tui.core import Connection
+from wan_tui.store.config import load_config, save_values
+
+SIZE = (140, 40)
+NOWHERE = Connection("http://127.0.0.1:9", "sample-token-not-used")
+Script = Callable[[Any], Awaitable[None]]
+
+
+def pin_environment() -> None:
+    """UTC times and colours, whatever the caller's terminal says."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    os.environ.pop("NO_COLOR", None)
+
+
+def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000) -> Any:
+    """The app on a fresh copy of the sample history in `folder`."""
+    from .app import WanApp
+    from .sample import fill_sample_history, fixed_clock
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / "config.toml"
+    save_values({"downloads.dir": "~/Downloads/wan-tui"}, config_path)
+    store = fill_sample_history(folder / "history.sqlite3") if connected else None
+    return WanApp(load_config(config_path), NOWHERE if connected else None, store=store,
+                  clock=fixed_clock(), animate=False, track=False, board_limit=board_limit)
+
+
+async def _until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the app did not reach the expected state")
+        await pilot.pause(0.02)
+
+
+async def _board(pilot: Any) -> None:
+    await _until(pilot, lambda: pilot.app.board is not None and pilot.app.screen is pilot.app.board)
+    await pilot.press("down", "down", "down", "down", "down")
+
+
+async def _detail(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("enter")
+
+
+async def _text_form(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    await pilot.press(*"A lighthouse on a cliff at dusk, waves crashing, slow dolly in")
+
+
+async def _image_form_errors(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    await pilot.press(*"The waves roll in")
+    await pilot.press("ctrl+s")  # no image URL: the form shows what is missing
+
+
+async def _settings(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("comma")
+
+
+async def _history(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("h")
+    await pilot.pause()
+    await pilot.press("down", "down")
+
+
+async def _help(pilot: Any) -> None:
+    await _board(pilot)
+    await pilot.press("question_mark")
+
+
+async def _welcome(pilot: Any) -> None:
+    await pilot.pause()
+
+
+SHOTS: dict[str, tuple[Script, bool]] = {
+    "board": (_board, True),
+    "detail": (_detail, True),
+    "form-text-to-video": (_text_form, True),
+    "form-image-to-video-errors": (_image_form_errors, True),
+    "settings": (_settings, True),
+    "history": (_history, True),
+    "help": (_help, True),
+    "welcome": (_welcome, False),
+}
+
+
+async def shoot(name: str, out: Path, work: Path) -> Path:
+    from .screens.generation_form import clear_drafts
+
+    script, connected = SHOTS[name]
+    clear_drafts()  # a draft left by an earlier shot would show in the form
+    app = sample_app(work / name, connected=connected)
+    async with app.run_test(size=SIZE) as pilot:
+        await script(pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"wan-tui · {name}")
+    target = out / f"{name}.svg"
+    target.write_text(svg, encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    pin_environment()
+    with tempfile.TemporaryDirectory(prefix="wan-tui-shots-") as tmp:
+        for name in SHOTS:
+            path = asyncio.run(shoot(name, out, Path(tmp)))
+            print(path)
+    return 0

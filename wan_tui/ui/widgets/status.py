@@ -1,0 +1,52 @@
+"""The status line: how many tasks are in each state, and what the tracker is up to."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from wan_tui.api.state import State
+from wan_tui.tracker import TrackerStatus
+
+from .cells import Palette, short_span
+
+# Order of the per-state counts on the line.
+COUNT_ORDER = (State.SUBMITTING, State.PENDING, State.RUNNING, State.SUCCEEDED, State.FAILED,
+               State.UNKNOWN, State.EXPIRED, State.LOST)
+
+
+def status_text(counts: dict[str, int], status: TrackerStatus, now: float, palette: Palette, *,
+                demo: bool = False, filter_label: str | None = None,
+                connected: bool = True) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    if demo:
+        text.append(" DEMO ", style=f"bold reverse {palette.warning}")
+        text.append("  ")
+    parts = [(f"{counts[state]} {state}", palette.state_style(state))
+             for state in COUNT_ORDER if counts.get(state)]
+    if not parts:
+        parts = [("no generations yet", palette.muted)]
+    for i, (words, style) in enumerate(parts):
+        if i:
+            text.append(" · ", style=palette.muted)
+        text.append(words, style=style)
+    if not connected:
+        text.append("   not connected", style=palette.warning)
+    if status.submitting:
+        text.append(f"   sending {status.submitting}", style=palette.warning)
+    if status.paused_until is not None and status.paused_until > now:
+        text.append(f"   ⏸ polling paused {short_span(status.paused_until - now)} (rate limited)",
+                    style=f"bold {palette.warning}")
+    if status.trouble:
+        text.append("   ⚠ ", style=f"bold {palette.error}")
+        text.append(status.trouble, style=palette.error)
+    if filter_label:
+        text.append(f"   filter: {filter_label}", style=palette.accent)
+    return text
+
+
+class StatusLine(Static):
+    """One line above the footer."""
+
+    def show(self, text: Text) -> None:
+        self.update(text)
