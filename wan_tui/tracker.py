@@ -8,6 +8,7 @@ subscribers what changed, in batches, after the store has it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -221,10 +222,11 @@ class Tracker:
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
-        try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+        # lands as the wait ends, and the loop would never stop.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     def _next_work(self, now: float) -> Callable[[], object] | None:
         """What the next request should be, or None when nothing is due."""
@@ -421,7 +423,8 @@ class Tracker:
 
         unsubscribe = self.subscribe(lambda event: check(event.rows))
         try:
-            await asyncio.wait_for(settled.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await settled.wait()
             return True
         except TimeoutError:
             return False

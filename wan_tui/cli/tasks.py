@@ -52,6 +52,8 @@ async def generate(ctx: CliContext, action: str) -> int:
     if not ctx.out.json_mode and row.state in ACTIVE_STATES and not args.wait:
         ctx.out.info("follow it with `wan-tui wait " + (row.task_id or "") + "`")
     show(ctx, [row], single=True)
+    if row.state not in GOOD_STATES:
+        ctx.out.error(f"{row.state}: {row.error_message or 'no reason given'}")
     return exit_code([row])
 
 
