@@ -16,6 +16,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
 from .api.client import BATCH_LIMIT, WanClient
+from .api.state import read_task
+from .callbacks import CallbackReceiver
 from .api.errors import ApiError, AuthError, RateLimited, SubmissionUnknown, TransportError, WanError
 from .api.models import GenerationRequest, InvalidRequest
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
@@ -29,6 +31,7 @@ RECONCILE_AFTER = 10.0  # seconds after an unknown submission before we look for
 RECONCILE_SLACK = 120.0  # seconds of clock difference tolerated when matching by time
 NOT_CREATED_AFTER = 60.0  # an unknown this old, absent from a good listing, was not created
 MAX_BACKOFF = 60.0
+CALLBACK_SLOWDOWN = 4.0  # tasks that will call back are polled this much less often
 
 
 @dataclass
@@ -88,6 +91,9 @@ class Tracker:
         self._failures = 0
         self._reconcile_at: dict[int, float] = {}  # local id -> monotonic time to look for it
         self._listing_unsupported = False
+        self._callbacks: CallbackReceiver | None = None
+        self._calling_back: set[str] = set()  # task ids that will call back
+        self._resumed = False
         self.status = TrackerStatus()
 
     # -- subscribers -------------------------------------------------------------------------
@@ -131,7 +137,32 @@ class Tracker:
         self._emit([row])
         return row
 
+    def attach_callbacks(self, receiver: CallbackReceiver) -> None:
+        """Give every submission without its own callback_url one of ours."""
+        self._callbacks = receiver
+
+    def on_callback(self, task_id: str, result: dict[str, object]) -> None:
+        """A verified callback: the task has ended, with this response."""
+        self._calling_back.discard(task_id)
+        snapshot = read_task({"id": task_id, "response": result, "finished_at": self._wall(),
+                              "trace_id": result.get("trace_id")})
+        self._apply([snapshot], self._mono())
+
     async def _send(self, local_id: int, request: GenerationRequest) -> Row:
+        secret = None
+        if self._callbacks is not None and request.callback_url is None:
+            secret, url = self._callbacks.new_url()
+            request = replace(request, callback_url=url)
+        row = await self._send_once(local_id, request)
+        if secret is not None and self._callbacks is not None:
+            if row.task_id and row.state not in FINAL_STATES:
+                self._calling_back.add(row.task_id)
+                self._callbacks.expect(secret, row.task_id)
+            else:
+                self._callbacks.forget(secret)
+        return row
+
+    async def _send_once(self, local_id: int, request: GenerationRequest) -> Row:
         for attempt in range(self.pacing.rate_limit_retries + 1):
             try:
                 ack = await self.client.submit(request)
@@ -172,6 +203,9 @@ class Tracker:
 
     def resume(self) -> None:
         """Pick up what an earlier process left: unfinished tasks, interrupted submissions."""
+        if self._resumed:
+            return
+        self._resumed = True
         interrupted = self.store.recover_interrupted()
         for row in interrupted:
             self._reconcile_at[row.id] = self._mono()
@@ -314,8 +348,10 @@ class Tracker:
         for snap in snapshots:
             if snap.state in FINAL_STATES:
                 self._due.pop(snap.task_id, None)
+                self._calling_back.discard(snap.task_id)
             else:
-                self._due[snap.task_id] = now + self.pacing.interval
+                slowdown = CALLBACK_SLOWDOWN if snap.task_id in self._calling_back else 1.0
+                self._due[snap.task_id] = now + self.pacing.interval * slowdown
         rows = self.store.apply_snapshots(snapshots)
         self._set_status(tracked=len(self._due))
         if rows:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.errors import WanError
+from ..callbacks import CallbackError
 from ..api.models import InvalidRequest
 from .context import CliContext, UsageError, invalid
 from .output import Output
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if inspect.isawaitable(result):
             result = asyncio.run(result)
         return int(result or 0)
-    except UsageError as error:
+    except (UsageError, CallbackError) as error:
         out.error(str(error))
         return EXIT_USAGE
     except InvalidRequest as error:

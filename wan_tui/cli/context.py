@@ -10,6 +10,7 @@ from typing import Any
 
 from ..api.errors import TOKEN_HELP
 from ..api.models import MODEL_ACTIONS, GenerationRequest, InvalidRequest, Problem
+from ..callbacks import parse_listen
 from ..core import Connection, Core, open_core
 from ..store.config import LoadedConfig, load_config, resolve_settings
 from ..tracker import Pacing
@@ -56,7 +57,16 @@ class CliContext:
         return pacing
 
     def core(self, *, poll: bool = True, **pacing: Any) -> AbstractAsyncContextManager[Core]:
-        return open_core(self.connection(), pacing=self.pacing(**pacing), poll=poll)
+        polling = self.loaded.config.polling
+        listen = getattr(self.args, "callback_listen", None) or polling.callback_listen
+        public = getattr(self.args, "callback_public_url", None) or polling.callback_public_url
+        if listen:
+            try:
+                parse_listen(listen)
+            except ValueError as error:
+                raise UsageError(str(error)) from None
+        return open_core(self.connection(), pacing=self.pacing(**pacing), poll=poll,
+                         callback_listen=listen if poll else None, callback_public_url=public)
 
     def request(self, action: str, prompt: str, typed: dict[str, Any]) -> GenerationRequest:
         """The request the user typed, over the config's defaults.

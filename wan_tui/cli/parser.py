@@ -49,6 +49,15 @@ def _generation_options(parser: argparse.ArgumentParser) -> None:
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait until the task ends")
     parser.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S seconds")
+    _callback_options(parser)
+
+
+def _callback_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("callback receiver (off by default; polling goes on, slower)")
+    g.add_argument("--callback-listen", metavar="HOST:PORT",
+                   help="receive results here as tasks end (else polling.callback_listen)")
+    g.add_argument("--callback-public-url", metavar="URL",
+                   help="how the service reaches that address (default http://HOST:PORT)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every unfinished task in the history")
     p.add_argument("--interval", type=float, metavar="S", help="seconds between looks")
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit 1)")
+    _callback_options(p)
     _json_option(p)
 
     p = command("batch", "submit one generation per line of FILE (JSON object or plain prompt)")

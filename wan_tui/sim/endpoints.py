@@ -77,6 +77,10 @@ class WanEndpoints:
         sim = self._sim
         task = sim.tasks.create(body, trace_id, sim.job_seconds, sim.fail_rate)
         sim.stats.note_created(request.prompt)
+        if request.callback_url and task.ends_at is not None:
+            sim.callbacks.schedule(
+                request.callback_url, task.ends_at - time.time(),
+                lambda: {**task.final_response(sim.base_url), "trace_id": task.trace_id})
         return task
 
     def answer_submission(self, task: SimTask) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
+from .callbacks import CallbackSender
 from .endpoints import WanEndpoints
 from .faults import FaultInjector
 from .rng import SharedRandom
@@ -39,6 +40,7 @@ class Simulator:
         self.rng = SharedRandom(seed)
         self.tasks = TaskStore(self.rng)
         self.faults = FaultInjector()
+        self.callbacks = CallbackSender(self.stats)
         self._stopping = threading.Event()
         self.endpoints = WanEndpoints(self, self._stopping)
         self._server: SimHTTPServer | None = None
@@ -65,6 +67,7 @@ class Simulator:
         if server is None:
             return
         self._stopping.set()  # releases held synchronous submissions
+        self.callbacks.cancel_all()
         server.shutdown()
         server.server_close()
         if self._thread is not None:

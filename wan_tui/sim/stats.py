@@ -33,6 +33,9 @@ class SimStats:
             self.faults: dict[str, int] = {}  # fault kind -> injected count
             self.created = 0
             self.submissions_by_prompt: dict[str, int] = {}  # prompt -> tasks created
+            self.callbacks_sent = 0  # callback POSTs answered
+            self.callbacks_failed = 0  # callback POSTs that found no listener
+            self.callbacks_skipped = 0  # callback URLs off loopback, never called
 
     def count(self, name: str) -> None:
         """Add one to a plain counter, e.g. count("videos_posts")."""
@@ -76,4 +79,7 @@ class SimStats:
                 "faults": dict(self.faults),
                 "created": self.created,
                 "submissions_by_prompt": dict(self.submissions_by_prompt),
+                "callbacks_sent": self.callbacks_sent,
+                "callbacks_failed": self.callbacks_failed,
+                "callbacks_skipped": self.callbacks_skipped,
             }
