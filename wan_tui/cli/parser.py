@@ -171,5 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of tasks that fail (0-1)")
     p.add_argument("--fault-rate", type=float, default=0.0, metavar="P",
                    help="share of requests answered with a fault: 429, 500, HTML 502, dropped")
+    p.add_argument("--latency", type=float, default=0.0, metavar="S",
+                   help="seconds before each API answer (default 0)")
     p.add_argument("--seed", type=int, help="for repeatable runs")
     return parser

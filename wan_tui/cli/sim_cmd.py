@@ -17,7 +17,7 @@ def run(ctx: CliContext) -> int:
 
     try:
         serve(args.host, args.port, args.token, args.job_seconds, args.fail_rate,
-              args.fault_rate, seed=args.seed)
+              args.fault_rate, seed=args.seed, latency=args.latency)
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}; "
                          "pick another --port") from None

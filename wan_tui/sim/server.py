@@ -94,6 +94,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             raise Refusal(405, "method_not_allowed", f"{self.path} only accepts POST",
                           {"Allow": "POST"})
         sim.stats.count(f"{endpoint}_posts")
+        if sim.latency > 0:
+            time.sleep(sim.latency)  # the real service takes its time; lets tests land a kill
         self._check_bearer()
         fault = sim.faults.draw(endpoint, sim.fault_rate, sim.rng)
         if fault:

@@ -26,7 +26,7 @@ class Simulator:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
                  job_seconds: float = 15.0, fail_rate: float = 0.0, fault_rate: float = 0.0,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, latency: float = 0.0) -> None:
         self.host = host
         self.port = port
         self.token = token or f"sim-{secrets.token_hex(8)}"
@@ -36,6 +36,7 @@ class Simulator:
         # How long a synchronous submission (no `async`) is held for a task that never ends
         # before answering 504 timeout, as a gateway would.
         self.sync_timeout = 300.0
+        self.latency = latency  # seconds before each API answer
         self.stats = SimStats()
         self.rng = SharedRandom(seed)
         self.tasks = TaskStore(self.rng)
@@ -88,7 +89,7 @@ class Simulator:
 
 def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
           job_seconds: float = 15.0, fail_rate: float = 0.0, fault_rate: float = 0.0,
-          seed: int | None = None) -> None:
+          seed: int | None = None, latency: float = 0.0) -> None:
     """Run a simulator in the foreground until Ctrl-C or SIGTERM."""
     done = threading.Event()
 
@@ -99,7 +100,8 @@ def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        with Simulator(host, port, token, job_seconds, fail_rate, fault_rate, seed) as sim:
+        with Simulator(host, port, token, job_seconds, fail_rate, fault_rate, seed,
+                       latency) as sim:
             print(f"Wan API simulator on {sim.base_url}", flush=True)
             print(f"token: {sim.token}", flush=True)
             while not done.wait(0.5):  # short waits keep Ctrl-C responsive
