@@ -33,6 +33,13 @@ DONE_WORDS = frozenset({"completed", "succeeded", "success", "complete", "finish
 FAILED_WORDS = frozenset({"failed", "failure", "error", "cancelled", "canceled", "rejected"})
 
 
+def error_object(code: str | None, message: str | None) -> dict[str, str] | None:
+    """The `{code, message}` shape the JSON outputs use, or None when there is no error."""
+    if code is None and message is None:
+        return None
+    return {"code": code or "", "message": message or ""}
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -71,9 +78,7 @@ class TaskSnapshot:
 
     @property
     def error(self) -> dict[str, str] | None:
-        if self.error_code is None and self.error_message is None:
-            return None
-        return {"code": self.error_code or "", "message": self.error_message or ""}
+        return error_object(self.error_code, self.error_message)
 
     def to_json(self) -> dict[str, Any]:
         return {

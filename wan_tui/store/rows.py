@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from wan_tui.api.models import MODEL_ACTIONS, GenerationRequest
-from wan_tui.api.state import State
+from wan_tui.api.state import State, error_object
 
 # Request fields the history keeps for re-runs. callback_url is left out: it carries a
 # per-session secret, and a re-run gets the callback address of the session that sends it.
@@ -53,9 +53,7 @@ class Row:
 
     @property
     def error(self) -> dict[str, str] | None:
-        if self.error_code is None and self.error_message is None:
-            return None
-        return {"code": self.error_code or "", "message": self.error_message or ""}
+        return error_object(self.error_code, self.error_message)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict: the CLI's --json output and the export format."""
