@@ -233,3 +233,22 @@ def test_the_installed_entry_point_runs_end_to_end(sim_env, isolated) -> None:
     result = subprocess.run([sys.executable, "-m", "wan_tui", "image-to-video", "x", "--model", "wan2.6-i2v"],
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2 and "image_url" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_batch_under_faults_ends_true_and_submits_each_once(cli, sim_env, tmp_path, monkeypatch) -> None:
+    """The fault check of bench/batch_faults.py, smaller: every row final, none created twice,
+    rows agree with what the server created, no request over 50 ids."""
+    from wan_tui import tracker
+
+    monkeypatch.setattr(tracker, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(tracker, "NOT_CREATED_AFTER", 0.5)
+    sim_env.fault_rate, sim_env.fail_rate = 0.2, 0.1
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("".join(f"prompt {i}\n" for i in range(80)))
+    code, rows, _ = run_json(cli, "batch", str(prompts), "--wait")
+    by_prompt = sim_env.stats.submissions_by_prompt
+    assert len(rows) == 80 and {r["state"] for r in rows} <= {"succeeded", "failed"}
+    assert max(by_prompt.values()) == 1
+    assert all((r["task_id"] is None) == (by_prompt.get(r["prompt"], 0) == 0) for r in rows)
+    assert sim_env.stats.max_batch_ids <= 50 and sum(sim_env.stats.faults.values()) > 0
+    assert code == (0 if all(r["state"] == "succeeded" for r in rows) else 1)
