@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -447,6 +449,32 @@ class WanApp(App[str | None]):
                             ("ctrl+p", "Command palette", ""), ("ctrl+q", "Quit", ""),
                             ("tab", "Next field", "")]),
         ]
+
+    # -- crashes ----------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """A bug of ours: no traceback (whose locals could hold the token) on the terminal;
+        the traceback, without locals, goes to a file the message names."""
+        self.bell()
+        error = getattr(self, "_crash", None)
+        text = "".join(traceback.format_exception(error)) if error else traceback.format_exc()
+        if self.connection is not None and self.connection.token:
+            text = text.replace(self.connection.token, "…")
+        try:
+            with tempfile.NamedTemporaryFile("w", prefix="wan-tui-crash-", suffix=".txt",
+                                             delete=False) as handle:
+                handle.write(text)
+            where = f"the details are in {handle.name}"
+        except OSError:
+            where = "the details could not be saved"
+        self._exit_renderables.append(
+            f"wan-tui hit an internal error and closed; {where} (it holds no token). "
+            "Tasks already submitted stay in the history: `wan-tui wait --all` follows them.")
+        self._close_messages_no_wait()
 
     # -- quitting ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,4 +93,11 @@ def run_demo(seconds: float | None = None) -> str | None:
         app = WanApp(load_config(session.config_path), session.connection,
                      history_path=session.history_path, demo=True,
                      seeds=seed_requests(session.simulator))
-        return app.run()
+        # A closed terminal or a kill still ends the app normally, so the folder is removed.
+        wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+        previous = {sig: signal.signal(sig, lambda *_: app.exit()) for sig in wanted}
+        try:
+            return app.run()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -31,17 +31,27 @@ def pin_environment() -> None:
     os.environ.pop("NO_COLOR", None)
 
 
+# Where a first-run user's config would be: shown on the welcome screen, never written.
+WELCOME_CONFIG = Path("/home/you/.config/wan-tui/config.toml")
+# Shots that show the config file's path run in this folder, so every run shows the same path.
+FIXED_FOLDER = Path("/tmp/wan-tui-screenshots")
+
+
 def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000) -> Any:
-    """The app on a fresh copy of the sample history in `folder`."""
+    """The app on a fresh copy of the sample history in `folder` (or, not connected, on the
+    welcome screen of a user without a config file)."""
     from .app import WanApp
     from .sample import fill_sample_history, fixed_clock
 
+    if not connected:
+        return WanApp(load_config(WELCOME_CONFIG), None, clock=fixed_clock(), animate=False,
+                      track=False)
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "config.toml"
     save_values({"downloads.dir": "~/Downloads/wan-tui"}, config_path)
-    store = fill_sample_history(folder / "history.sqlite3") if connected else None
-    return WanApp(load_config(config_path), NOWHERE if connected else None, store=store,
-                  clock=fixed_clock(), animate=False, track=False, board_limit=board_limit)
+    store = fill_sample_history(folder / "history.sqlite3")
+    return WanApp(load_config(config_path), NOWHERE, store=store, clock=fixed_clock(),
+                  animate=False, track=False, board_limit=board_limit)
 
 
 async def _until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -110,6 +120,16 @@ SHOTS: dict[str, tuple[Script, bool]] = {
 }
 
 
+async def hold_still(pilot: Any) -> None:
+    """Stop cursors blinking, so a shot never catches one half-way."""
+    from textual.widgets import Input, TextArea
+
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
 async def shoot(name: str, out: Path, work: Path) -> Path:
     from .screens.generation_form import clear_drafts
 
@@ -118,7 +138,7 @@ async def shoot(name: str, out: Path, work: Path) -> Path:
     app = sample_app(work / name, connected=connected)
     async with app.run_test(size=SIZE) as pilot:
         await script(pilot)
-        await pilot.pause()
+        await hold_still(pilot)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         svg = app.export_screenshot(title=f"wan-tui · {name}")
@@ -132,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args[0] if args else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
     pin_environment()
-    with tempfile.TemporaryDirectory(prefix="wan-tui-shots-") as tmp:
+    shutil.rmtree(FIXED_FOLDER, ignore_errors=True)
+    try:
         for name in SHOTS:
-            path = asyncio.run(shoot(name, out, Path(tmp)))
-            print(path)
+            print(asyncio.run(shoot(name, out, FIXED_FOLDER)))
+    finally:
+        shutil.rmtree(FIXED_FOLDER, ignore_errors=True)
     return 0

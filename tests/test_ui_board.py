@@ -1,0 +1,132 @@
+"""The board at scale: 1,000 live rows, in-place updates, stable cursor and view."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from wan_tui.api.state import State
+from wan_tui.core import Connection
+from wan_tui.store.config import load_config
+from wan_tui.store.history import HistoryStore
+from wan_tui.store.rows import Row
+from wan_tui.tracker import TrackerEvent
+from wan_tui.ui.app import TrackerUpdate, WanApp
+from wan_tui.ui.screens.board import BoardScreen
+
+T0 = 1_700_000_000.0
+NOW = T0 + 5000
+
+
+def fill(path: Path, count: int) -> None:
+    """`count` rows in one transaction, one second apart; every third is running."""
+    rows = [{
+        "task_id": f"task-{n:05d}", "action": "text2video", "model": "wan2.6-t2v",
+        "prompt": f"prompt {n} " + "lorem ipsum " * 8, "params": {"duration": 5},
+        "state": State.RUNNING if n % 3 == 0 else State.SUCCEEDED,
+        "created_at": T0 + n, "updated_at": T0 + n,
+        "video_url": None if n % 3 == 0 else f"https://cdn.example.com/{n}.mp4",
+    } for n in range(count)]
+    with HistoryStore(path) as store:
+        result = store.import_rows(rows)
+        assert result.added == count
+
+
+def make_app(tmp_path: Path, **options: Any) -> WanApp:
+    return WanApp(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
+                  history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, animate=False,
+                  track=False, **options)
+
+
+async def until(pilot: Pilot[Any], condition: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await pilot.pause(0.02)
+
+
+def board_of(app: WanApp) -> BoardScreen:
+    assert app.board is not None
+    return app.board
+
+
+async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 1200)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        started = time.monotonic()
+        await until(pilot, lambda: app.board is not None)
+        await pilot.pause()
+        board = board_of(app)
+        table = board.table
+        assert table.row_count == 1000  # the newest 1,000; older rows are the history's
+        assert time.monotonic() - started < 5
+        assert board.truncated and "newest" in str(table.border_title)
+        assert table.keys_in_order()[0] == str(max(board.rows))
+
+        await pilot.press(*["down"] * 5)
+        key = table.highlighted_key()
+        widths = [c.width for c in table.columns.values()]
+        calls: list[tuple[Any, ...]] = []
+        original = table.update_cell
+
+        def spy(row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
+            calls.append((row_key, column_key, update_width))
+            original(row_key, column_key, value, update_width=update_width)
+
+        table.update_cell = spy  # type: ignore[method-assign]
+        running = [row for row in board.rows.values() if row.state == State.RUNNING][:300]
+        finished = [dataclasses.replace(row, state=str(State.SUCCEEDED), finished_at=NOW,
+                                        video_url=f"https://cdn.example.com/{row.id}.mp4")
+                    for row in running]
+        started = time.monotonic()
+        app.post_message(TrackerUpdate(TrackerEvent(rows=finished)))
+        await until(pilot, lambda: all(board.rows[r.id].state == State.SUCCEEDED
+                                       for r in finished))
+        await pilot.pause()
+        assert time.monotonic() - started < 2.0
+        # Only the cells that changed (state and age), never re-measuring a column.
+        assert {str(column) for _, column, _ in calls} <= {"state", "time"}
+        assert not any(update_width for _, _, update_width in calls)
+        assert len(calls) <= 2 * len(finished)
+        assert [c.width for c in table.columns.values()] == widths
+        assert table.highlighted_key() == key and table.row_count == 1000
+
+        # One spinner round touches only running rows' state cells.
+        calls.clear()
+        board._spin()
+        spinning = sum(1 for r in board.rows.values() if r.state == State.RUNNING)
+        assert len(calls) == spinning and {str(c) for _, c, _ in calls} == {"state"}
+
+
+async def test_a_new_row_goes_on_top_without_moving_the_cursor_or_the_view(
+        tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 300)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        await pilot.pause()
+        board = board_of(app)
+        table = board.table
+        await pilot.press("pagedown", "pagedown", "down", "down")
+        await pilot.pause()
+        key, scroll = table.highlighted_key(), table.scroll_y
+        assert scroll > 0
+        top_visible = table.keys_in_order()[int(scroll)]
+        newest = dataclasses.replace(board.rows[int(key)], id=10_000, task_id="task-new",
+                                     created_at=NOW, state=str(State.PENDING))
+        app.post_message(TrackerUpdate(TrackerEvent(rows=[newest])))
+        await until(pilot, lambda: table.row_count == 301)
+        await pilot.pause()
+        assert table.keys_in_order()[0] == "10000"
+        assert table.highlighted_key() == key  # the cursor stayed on its task
+        assert table.scroll_y == scroll + 1  # and the rows in view stayed in view
+        assert table.keys_in_order()[int(table.scroll_y)] == top_visible
+
+
+def _row(board: BoardScreen, local_id: int) -> Row:
+    return board.rows[local_id]

@@ -1,0 +1,54 @@
+"""Snapshots of the app's own screens: fixed size, the fixed sample history, a pinned clock,
+frozen spinners, UTC times. Update with `pytest tests/test_ui_snapshots.py --snapshot-update`
+after checking the new pictures in the report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wan_tui.ui.screenshots import SIZE, _board, _detail, _help, _history, _welcome, hold_still
+from wan_tui.ui.screenshots import sample_app
+
+
+@pytest.fixture(autouse=True)
+def _pinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("NO_COLOR", raising=False)  # colours are part of the picture
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def script(*steps: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+    async def run(pilot: Any) -> None:
+        for step in steps:
+            await step(pilot)
+        await hold_still(pilot)
+    return run
+
+
+def test_board(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_board))
+
+
+def test_detail_expanded(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_detail))
+
+
+def test_history(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_history))
+
+
+def test_help(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_help))
+
+
+def test_welcome(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_app(tmp_path, connected=False), terminal_size=SIZE,
+                        run_before=script(_welcome))
