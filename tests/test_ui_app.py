@@ -208,6 +208,8 @@ async def test_history_lists_newest_first_in_pages_and_jumps_to_a_row(tmp_path: 
         assert first == ["prompt number 249", "prompt number 248", "prompt number 247"]
         await pilot.press("pagedown", "pagedown", "pagedown")
         assert table.row_count == 200  # the next page came as the cursor neared the end
+        table.scroll_end(animate=False)  # scrolling (wheel, scrollbar) reads on as well
+        await until(pilot, lambda: table.row_count == 250)
         await pilot.press("slash", *"number 7", "enter")
         await until(pilot, lambda: table.row_count == history.total < 100)
         await pilot.press("ctrl+end", "enter")  # the oldest match: "prompt number 7"
@@ -234,6 +236,10 @@ async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
             await until(pilot, lambda: not app.is_running)
+        store = app._store
+        assert store is not None
+        with pytest.raises(Exception, match="closed"):  # the app closed its history
+            store.get(1)
 
 
 async def test_quit_without_submissions_in_flight_does_not_ask(tmp_path: Path,

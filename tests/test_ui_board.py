@@ -13,10 +13,11 @@ from wan_tui.api.state import State
 from wan_tui.core import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
-from wan_tui.store.rows import Row
-from wan_tui.tracker import TrackerEvent
+from wan_tui.tracker import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import TrackerUpdate, WanApp
 from wan_tui.ui.screens.board import BoardScreen
+from wan_tui.ui.widgets.cells import Palette
+from wan_tui.ui.widgets.status import status_text
 
 T0 = 1_700_000_000.0
 NOW = T0 + 5000
@@ -128,5 +129,14 @@ async def test_a_new_row_goes_on_top_without_moving_the_cursor_or_the_view(
         assert table.keys_in_order()[int(table.scroll_y)] == top_visible
 
 
-def _row(board: BoardScreen, local_id: int) -> Row:
-    return board.rows[local_id]
+def test_the_status_line_names_counts_pauses_trouble_and_the_demo() -> None:
+    text = status_text({"running": 2, "succeeded": 5, "failed": 1},
+                       TrackerStatus(paused_until=NOW + 42, trouble="HTTP 502 from the gateway",
+                                     submitting=1), NOW, Palette(), demo=True,
+                       filter_label="'fox'").plain
+    assert text.startswith(" DEMO ")
+    assert "2 running · 5 succeeded · 1 failed" in text
+    assert "sending 1" in text and "polling paused 42s (rate limited)" in text
+    assert "HTTP 502 from the gateway" in text and "filter: 'fox'" in text
+    calm = status_text({}, TrackerStatus(paused_until=NOW - 1), NOW, Palette()).plain
+    assert "paused" not in calm and "no generations yet" in calm

@@ -104,7 +104,7 @@ class WanApp(App[str | None]):
     submitted through the tracker once the board is up (the demo).
     """
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "wan-tui"
     COMMANDS = App.COMMANDS | {WanCommands}
     BINDINGS = [

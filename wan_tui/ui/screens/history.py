@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
@@ -38,6 +39,14 @@ class HistoryTable(DataTable[Text]):
     BINDINGS = [
         Binding("enter", "screen.choose('show')", "Show on board", id="history.show"),
     ]
+
+    class NearEnd(Message):
+        """Scrolled close to the last row read: time for the next page."""
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new > old and new >= self.max_scroll_y - PREFETCH:
+            self.post_message(self.NearEnd())
 
 
 class HistoryScreen(Screen[HistoryChoice | None]):
@@ -119,10 +128,9 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         if event.cursor_row >= self.table.row_count - PREFETCH:
             self.load_page()
 
-    def on_mouse_scroll_down(self) -> None:
-        table = self.table
-        if table.scroll_y >= table.max_scroll_y - PREFETCH:
-            self.load_page()
+    @on(HistoryTable.NearEnd)
+    def _scrolled_near_end(self) -> None:
+        self.load_page()
 
     @on(Input.Changed, "#history-search")
     def _search_changed(self, event: Input.Changed) -> None:
