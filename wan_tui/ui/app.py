@@ -53,6 +53,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from wan_tui.api.models import GenerationRequest
@@ -138,6 +139,7 @@ class WanApp(App[str | None]):
         self.status = TrackerStatus()
         self.counts: dict[str, int] = {}
         self._counts_dirty = False
+        self._counts_timer: Timer | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._tracker_worker: Worker[None] | None = None
         self.palette = Palette()
@@ -162,7 +164,6 @@ class WanApp(App[str | None]):
             if "api.token" in problem:  # never echo what was written there
                 problem = f"{self.loaded.path}: api.token is not valid; it is ignored"
             self.notify(problem, title="Config", severity="warning", timeout=12, markup=False)
-        self.set_interval(1.0, self._each_second)
         if self.connection is None:
             self.push_screen(WelcomeScreen(self.loaded.path), callback=self._welcome_done)
         else:
@@ -228,8 +229,18 @@ class WanApp(App[str | None]):
             self._counts_dirty = True
             if board is not None:
                 board.apply_rows(event.rows)
+            if self._counts_timer is None:  # recount soon, at most a few times a second
+                self._counts_timer = self.set_timer(0.2, self._recount)
         if board is not None:
             board.refresh_status()
+
+    def _recount(self) -> None:
+        self._counts_timer = None
+        if self._counts_dirty and self._store is not None:
+            self._counts_dirty = False
+            self.counts = self.store.counts_by_state()
+            if self.board is not None:
+                self.board.refresh_status()
 
     def _announce(self, old: Row | None, new: Row) -> None:
         """A notification (and maybe the bell) when a task ends or its submission is lost."""
@@ -256,10 +267,6 @@ class WanApp(App[str | None]):
                         title="Submission unknown", severity="warning", timeout=15,
                         markup=False)
 
-    def _each_second(self) -> None:
-        if self._counts_dirty and self._store is not None:
-            self._counts_dirty = False
-            self.counts = self.store.counts_by_state()
 
     def status_text(self, filter_label: str | None = None) -> Text:
         return status_text(self.counts, self.status, self.clock(), self.palette, demo=self.demo,

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
@@ -79,12 +80,24 @@ class HistoryScreen(Screen[HistoryChoice | None]):
     def table(self) -> HistoryTable:
         return self.query_one("#history-table", HistoryTable)
 
+    def _prompt_width(self) -> int:
+        # margins 2, border 2, scrollbar 1, cell padding 2 per column
+        fixed = sum(width for key, _, width in COLUMNS if key != "prompt")
+        return max(30, self.app.size.width - fixed - 2 * len(COLUMNS) - 5)
+
     def on_mount(self) -> None:
         table = self.table
         for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+            table.add_column(label, key=key, width=self._prompt_width() if key == "prompt" else width)
         self.reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        column = self.table.columns.get(ColumnKey("prompt"))
+        if column is not None and column.width != self._prompt_width():
+            column.width = self._prompt_width()
+            self.table._require_update_dimensions = True  # as DataTable does on a new width
+            self.table.refresh(layout=True)
 
     def reload(self) -> None:
         self.rows = {}
