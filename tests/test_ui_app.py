@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from wan_tui.ui.screens.help import HelpScreen
 from wan_tui.ui.screens.history import HistoryScreen
 from wan_tui.ui.screens.welcome import WelcomeScreen
 
+from ui_support import until
+
 FAST = Pacing(max_requests_per_second=50, first_poll=0.05, interval=0.1)
 SIZE = (140, 40)
 MARKUP = "[b]bold[/b] [@click=app.quit]x[/]"
@@ -50,15 +51,6 @@ def make_app(tmp_path: Path, connection: Connection | None, **options: Any) -> W
 
 def connect(sim: Simulator) -> Connection:
     return Connection(sim.base_url, sim.token)
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], Any], seconds: float = 10.0) -> None:
-    """Let the app run until `condition()` holds; fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 def board_of(app: WanApp) -> BoardScreen:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
@@ -15,41 +13,7 @@ from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, Generati
 from wan_tui.store.config import Config
 from wan_tui.ui.screens.generation_form import DRAFTS, GenerationForm, clear_drafts
 
-_NOTHING = object()
-
-
-class Host(App[None]):
-    """Pushes one screen and records what it dismisses with."""
-
-    def __init__(self, screen: Any) -> None:
-        super().__init__()
-        self.form = screen
-        self.result: Any = _NOTHING
-
-    def on_mount(self) -> None:
-        self.open(self.form)
-
-    def open(self, screen: Any) -> None:
-        """Push `screen` (another one may follow in the same run)."""
-        self.form = screen
-        self.result = _NOTHING
-        self.push_screen(screen, self._done)
-
-    def _done(self, result: Any) -> None:
-        self.result = result
-
-    @property
-    def dismissed(self) -> bool:
-        return self.result is not _NOTHING
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    """Let the app run until `condition()` holds; fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.01)
+from ui_support import Host, until
 
 
 @pytest.fixture(autouse=True)
@@ -141,8 +105,6 @@ async def test_defaults_from_the_config_are_applied() -> None:
         app.open(form)
         await opened(pilot, form)
         assert (form.request().model, form.request().action) == ("wan2.6-t2v", "text2video")
-
-
 
 
 # -- typing and counts -------------------------------------------------------------------------

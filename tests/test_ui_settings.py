@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import stat
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
@@ -17,39 +14,10 @@ from wan_tui.store.config import load_config
 from wan_tui.store.config_keys import KEYS
 from wan_tui.ui.screens.settings import SettingsScreen, widget_id
 
-_NOTHING = object()
+from ui_support import Host, until
+
 TOKEN = "sk-live-0123456789abcdefSECRET"
 NEW_TOKEN = "sk-new-9876543210zyxwvuNEWSECRET"
-
-
-class Host(App[None]):
-    def __init__(self, screen: SettingsScreen) -> None:
-        super().__init__()
-        self.settings = screen
-        self.result: Any = _NOTHING
-
-    def on_mount(self) -> None:
-        self.open(self.settings)
-
-    def open(self, screen: SettingsScreen) -> None:
-        self.settings = screen
-        self.result = _NOTHING
-        self.push_screen(screen, self._done)
-
-    def _done(self, result: Any) -> None:
-        self.result = result
-
-    @property
-    def dismissed(self) -> bool:
-        return self.result is not _NOTHING
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.01)
 
 
 async def hold_still(pilot: Pilot[Any]) -> None:

@@ -19,7 +19,7 @@ from ..api.state import ACTIVE_STATES, State
 from ..core import Core
 from ..store.history import Row
 from ..tracker import TrackerEvent
-from .context import CliContext, UsageError, check_request, invalid, request_fields
+from .context import CliContext, UsageError, check_request, request_fields
 from .output import Progress
 
 OK, FAILED = 0, 1
