@@ -67,8 +67,10 @@ from wan_tui.tracker import Pacing, TrackerEvent, TrackerStatus
 from .commands import WanCommands
 from .screens.board import BoardScreen
 from .screens.confirm import ConfirmScreen
+from .screens.generation_form import GenerationForm
 from .screens.help import HelpScreen, KeySections
 from .screens.history import HistoryChoice, HistoryScreen, HistoryTable
+from .screens.settings import SettingsScreen
 from .screens.welcome import DEMO, SAVED, WelcomeScreen
 from .widgets.cells import Palette, one_line
 from .widgets.status import status_text
@@ -267,7 +269,6 @@ class WanApp(App[str | None]):
                         title="Submission unknown", severity="warning", timeout=15,
                         markup=False)
 
-
     def status_text(self, filter_label: str | None = None) -> Text:
         return status_text(self.counts, self.status, self.clock(), self.palette, demo=self.demo,
                            filter_label=filter_label, connected=self.core is not None)
@@ -275,12 +276,6 @@ class WanApp(App[str | None]):
     # -- submitting ----------------------------------------------------------------------------
 
     def new_generation(self, action: str, prefill: GenerationRequest | None = None) -> None:
-        try:
-            from .screens.generation_form import GenerationForm
-        except ImportError:
-            self.notify("The generation form is not available in this build.",
-                        severity="error")
-            return
         self.push_screen(GenerationForm(action, self.loaded.config, prefill=prefill),
                          callback=self._form_done)
 
@@ -363,11 +358,6 @@ class WanApp(App[str | None]):
             "\"ctrl+n\" (several keys: \"ctrl+n,f5\").")))
 
     def action_settings(self) -> None:
-        try:
-            from .screens.settings import SettingsScreen
-        except ImportError:
-            self.notify("The settings screen is not available in this build.", severity="error")
-            return
         self.push_screen(SettingsScreen(self.loaded.path), callback=self._settings_done)
 
     def _settings_done(self, saved: bool | None) -> None:
