@@ -316,7 +316,7 @@ def test_precedence_reads_os_environ_by_default(cfg, monkeypatch):
 
 
 @pytest.mark.parametrize(("token", "masked"), [
-    ("sk-abcdefghijklmnopa1b2", "sk-…a1b2"),
+    ("sk-fake-not-a-token-a1b2", "sk-…a1b2"),
     ("abcdefghijkl", "abc…ijkl"),
     ("short", "…"),
     ("", "(not set)"),
