@@ -1,13 +1,12 @@
-"""The board at scale: 1,000 live rows, in-place updates, stable cursor and view."""
+"""The board at scale: 1,000 live rows, in-place updates, stable cursor and view.
+(How fast: bench/bench_board.py.)"""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 from typing import Any
 
-from textual.pilot import Pilot
 
 from wan_tui.api.state import State
 from wan_tui.core import Connection
@@ -18,6 +17,8 @@ from wan_tui.ui.app import TrackerUpdate, WanApp
 from wan_tui.ui.screens.board import BoardScreen
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
+
+from ui_support import until
 
 T0 = 1_700_000_000.0
 NOW = T0 + 5000
@@ -43,13 +44,6 @@ def make_app(tmp_path: Path, **options: Any) -> WanApp:
                   track=False, **options)
 
 
-async def until(pilot: Pilot[Any], condition: Any, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
-
-
 def board_of(app: WanApp) -> BoardScreen:
     assert app.board is not None
     return app.board
@@ -59,13 +53,11 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) 
     fill(tmp_path / "history.sqlite3", 1200)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        started = time.monotonic()
         await until(pilot, lambda: app.board is not None)
         await pilot.pause()
         board = board_of(app)
         table = board.table
         assert table.row_count == 1000  # the newest 1,000; older rows are the history's
-        assert time.monotonic() - started < 5
         assert board.truncated and "newest" in str(table.border_title)
         assert table.keys_in_order()[0] == str(max(board.rows))
 
@@ -84,12 +76,10 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) 
         finished = [dataclasses.replace(row, state=str(State.SUCCEEDED), finished_at=NOW,
                                         video_url=f"https://cdn.example.com/{row.id}.mp4")
                     for row in running]
-        started = time.monotonic()
         app.post_message(TrackerUpdate(TrackerEvent(rows=finished)))
         await until(pilot, lambda: all(board.rows[r.id].state == State.SUCCEEDED
                                        for r in finished))
         await pilot.pause()
-        assert time.monotonic() - started < 2.0
         # Only the cells that changed (state and age), never re-measuring a column.
         assert {str(column) for _, column, _ in calls} <= {"state", "time"}
         assert not any(update_width for _, _, update_width in calls)
@@ -97,11 +87,15 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) 
         assert [c.width for c in table.columns.values()] == widths
         assert table.highlighted_key() == key and table.row_count == 1000
 
-        # One spinner round touches only running rows' state cells.
+        # One spinner frame touches only the state cells of running rows on screen (at the
+        # bottom, the oldest rows, some still running).
+        table.move_cursor(row=table.row_count - 1, animate=False)
+        await pilot.pause()
         calls.clear()
         board._spin()
-        spinning = sum(1 for r in board.rows.values() if r.state == State.RUNNING)
-        assert len(calls) == spinning and {str(c) for _, c, _ in calls} == {"state"}
+        on_screen = [k for k in table.visible_keys() if board.rows[int(k)].state == State.RUNNING]
+        assert on_screen and len(calls) == len(on_screen) < table.size.height
+        assert {str(c) for _, c, _ in calls} == {"state"}
 
 
 async def test_a_new_row_goes_on_top_without_moving_the_cursor_or_the_view(

@@ -145,6 +145,11 @@ class TaskTable(DataTable[Text]):
         shift, self._shift = self._shift, 0
         self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
 
+    def visible_keys(self) -> list[str]:
+        """Keys of the rows on screen now: all an animation needs to touch."""
+        first = int(self.scroll_y)
+        return [str(row.key.value) for row in self.ordered_rows[first:first + self.size.height]]
+
     def update_row(self, key: str, cells: dict[str, Text]) -> int:
         """Update the cells that differ; how many did."""
         current = self._cells.get(key)
