@@ -163,6 +163,14 @@ def test_history_search_export_import_delete(cli, tmp_path) -> None:
         cli("generate", prompt, "--wait")
     code, rows, _ = run_json(cli, "history", "--search", "red")
     assert code == 0 and [r["prompt"] for r in rows] == ["a red panda", "a red fox"]
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert len(run_json(cli, "history", "--since", "2000-01-01")[1]) == 3
+    assert run_json(cli, "history", "--since", tomorrow)[1] == []
+    assert len(run_json(cli, "history", "--until", tomorrow, "--model", "wan2.6-t2v")[1]) == 3
+    code, _, err = cli("history", "--since", "last tuesday")
+    assert code == 2 and "--since" in err
     assert all(r["video_url"] for r in rows)
     export = tmp_path / "h.jsonl"
     assert cli("history", "export", "-o", str(export))[0] == 0

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from datetime import datetime
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ def browse(ctx: CliContext, store: HistoryStore) -> int:
     if args.limit < 1 or args.offset < 0:
         raise UsageError("--limit must be 1 or more and --offset 0 or more")
     rows = store.search(args.search, states=args.state, model=args.model, action=args.action,
+                        since=_date(args.since, "--since"), until=_date(args.until, "--until"),
                         limit=args.limit, offset=args.offset)
     if ctx.out.json_mode:
         ctx.out.json([row.to_json() for row in rows])
@@ -62,6 +64,17 @@ def browse(ctx: CliContext, store: HistoryStore) -> int:
     else:
         ctx.out.rows(row.to_json() for row in rows)
     return 0
+
+
+def _date(text: str | None, option: str) -> float | None:
+    """A local date or date-time as Unix seconds."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise UsageError(f"{option} takes a date such as 2026-11-24 or 2026-11-24T18:30 "
+                         f"(got {text!r})") from None
 
 
 def export(ctx: CliContext, store: HistoryStore) -> int:

@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this state (repeatable)")
     p.add_argument("--model", choices=MODELS)
     p.add_argument("--action", choices=("text2video", "image2video"))
+    p.add_argument("--since", metavar="DATE", help="made on or after DATE (YYYY-MM-DD[THH:MM])")
+    p.add_argument("--until", metavar="DATE", help="made before DATE (YYYY-MM-DD[THH:MM])")
     p.add_argument("--limit", type=int, default=20, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     _json_option(p)
