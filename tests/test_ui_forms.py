@@ -13,7 +13,7 @@ from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, Generati
 from wan_tui.store.config import Config
 from wan_tui.ui.screens.generation_form import DRAFTS, GenerationForm, clear_drafts
 
-from ui_support import Host, until
+from ui_support import Host, hold_still, opened, until
 
 
 @pytest.fixture(autouse=True)
@@ -27,19 +27,6 @@ def form_of(action: str = "text2video", config: Config | None = None,
             prefill: GenerationRequest | None = None) -> tuple[Host, GenerationForm]:
     form = GenerationForm(action, config or Config.from_values({}), prefill)
     return Host(form), form
-
-
-async def hold_still(pilot: Pilot[Any]) -> None:
-    """Stop cursors blinking, so a snapshot never catches one half-way."""
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(widget, Input | TextArea):
-            widget.cursor_blink = False
-    await pilot.pause()
-
-
-async def opened(pilot: Pilot[Any], form: GenerationForm) -> None:
-    await until(pilot, lambda: form.is_current and form.is_mounted)
-    await pilot.pause()
 
 
 def shown(form: GenerationForm, name: str) -> bool:

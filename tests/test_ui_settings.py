@@ -8,29 +8,16 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select
 
 from wan_tui.store.config import load_config
 from wan_tui.store.config_keys import KEYS
 from wan_tui.ui.screens.settings import SettingsScreen, widget_id
 
-from ui_support import Host, until
+from ui_support import Host, hold_still, opened, until
 
 TOKEN = "sk-live-0123456789abcdefSECRET"
 NEW_TOKEN = "sk-new-9876543210zyxwvuNEWSECRET"
-
-
-async def hold_still(pilot: Pilot[Any]) -> None:
-    """Stop cursors blinking, so a snapshot never catches one half-way."""
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(widget, Input | TextArea):
-            widget.cursor_blink = False
-    await pilot.pause()
-
-
-async def opened(pilot: Pilot[Any], screen: SettingsScreen) -> None:
-    await until(pilot, lambda: screen.is_current and screen.is_mounted)
-    await pilot.pause()
 
 
 def control(screen: SettingsScreen, key: str) -> Any:

@@ -8,6 +8,8 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 _NOTHING = object()
 
@@ -44,3 +46,17 @@ class Host(App[None]):
     @property
     def dismissed(self) -> bool:
         return self.result is not _NOTHING
+
+
+async def opened(pilot: Pilot[Any], screen: Screen[Any]) -> None:
+    """Until `screen` is mounted and current."""
+    await until(pilot, lambda: screen.is_current and screen.is_mounted)
+    await pilot.pause()
+
+
+async def hold_still(pilot: Pilot[Any]) -> None:
+    """Stop cursors blinking, so a snapshot never catches one half-way."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await pilot.pause()
