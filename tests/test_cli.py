@@ -260,3 +260,29 @@ def test_a_batch_under_faults_ends_true_and_submits_each_once(cli, sim_env, tmp_
     assert all((r["task_id"] is None) == (by_prompt.get(r["prompt"], 0) == 0) for r in rows)
     assert sim_env.stats.max_batch_ids <= 50 and sum(sim_env.stats.faults.values()) > 0
     assert code == (0 if all(r["state"] == "succeeded" for r in rows) else 1)
+
+
+def test_download_saves_the_video_never_overwriting(cli, sim_env, tmp_path) -> None:
+    _, snap, _ = run_json(cli, "generate", "save me", "--wait")
+    folder = tmp_path / "videos"
+    code, out, _ = cli("download", snap["task_id"], "-o", str(folder))
+    first = Path(out.strip())
+    assert code == 0 and first.parent == folder and first.read_bytes()[4:8] == b"ftyp"
+    assert run_json(cli, "task", snap["task_id"])[1]["local_path"] == str(first)
+    assert cli("download", snap["task_id"], "-o", str(folder))[1].strip() == str(first)  # not again
+    first.rename(folder / "moved.mp4")  # gone from where it was: fetched anew
+    assert cli("download", snap["task_id"], "-o", str(folder))[1].strip() == str(first)
+    # A file already bearing the name is never replaced.
+    _, other, _ = run_json(cli, "generate", "and me", "--wait")
+    taken = folder / f"wan-{other['task_id']}.mp4"
+    taken.write_bytes(b"someone else's file")
+    code, out, _ = cli("download", other["task_id"], "-o", str(folder))
+    assert code == 0 and Path(out.strip()).name == f"wan-{other['task_id']} (2).mp4"
+    assert taken.read_bytes() == b"someone else's file"
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no leftovers
+
+
+def test_download_refuses_what_has_no_video(cli, tmp_path) -> None:
+    _, snap, _ = run_json(cli, "generate", "stall, not finished")
+    code, _, err = cli("download", snap["task_id"], "-o", str(tmp_path / "v"))
+    assert code == 1 and "no video" in err and not (tmp_path / "v").exists()

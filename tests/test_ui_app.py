@@ -161,7 +161,9 @@ async def test_filter_by_text_and_by_state(tmp_path: Path, sim: Simulator) -> No
         assert board.table.row_count == 2
 
 
-async def test_copy_open_and_rerun_the_highlighted_task(tmp_path: Path, sim: Simulator) -> None:
+async def test_copy_open_download_and_rerun_the_highlighted_task(tmp_path: Path,
+                                                                 sim: Simulator) -> None:
+    (tmp_path / "config.toml").write_text(f'[downloads]\ndir = "{tmp_path / "videos"}"\n')
     app = make_app(tmp_path, connect(sim))
     opened: list[str] = []
     app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
@@ -173,6 +175,10 @@ async def test_copy_open_and_rerun_the_highlighted_task(tmp_path: Path, sim: Sim
         assert app.clipboard == row.video_url
         await pilot.press("o")
         assert opened == [row.video_url]
+        await pilot.press("d")
+        await until(pilot, lambda: board_of(app).rows[row.id].local_path)
+        saved = Path(board_of(app).rows[row.id].local_path)
+        assert saved.parent == tmp_path / "videos" and saved.read_bytes()[4:8] == b"ftyp"
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, GenerationForm))
         assert app.screen.query_one("#prompt", TextArea).text == "a lighthouse at dusk"
@@ -216,6 +222,7 @@ async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None
         app = make_app(tmp_path, Connection(url, "token"))
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.board is not None)
+            store = app.store
             app.submit(GenerationRequest(action="text2video", model="wan2.6-t2v",
                                          prompt="never answered"))
             await until(pilot, lambda: states(app).get("never answered") == State.SUBMITTING)
@@ -228,8 +235,6 @@ async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
             await until(pilot, lambda: not app.is_running)
-        store = app._store
-        assert store is not None
         with pytest.raises(Exception, match="closed"):  # the app closed its history
             store.get(1)
 

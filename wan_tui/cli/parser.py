@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(p)
     _json_option(p)
 
+    p = command("download", "save finished tasks' videos (default folder: downloads.dir)")
+    p.add_argument("task_ids", nargs="+", metavar="TASK_ID")
+    p.add_argument("-o", "--output-dir", metavar="DIR", help="folder to save into")
+    _json_option(p)
+
     p = command("models", "list the models and what they need")
     _json_option(p)
 

@@ -20,6 +20,7 @@ several keys are separated by commas):
 | `board.rerun` | `r` | re-run the highlighted task (its form, pre-filled) |
 | `board.copy` | `c` | copy the highlighted task's video URL |
 | `board.open` | `o` | open the highlighted task's video in the browser |
+| `board.download` | `d` | save the highlighted task's video in the downloads folder |
 | `board.history` | `h` | the history screen |
 | `board.back` | `escape` | leave the filter / collapse details / clear filters |
 | `history.show` | `enter` | (history) show the row on the board |
@@ -59,6 +60,7 @@ from textual.worker import Worker, WorkerState
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.core import Connection, Core, open_core
+from wan_tui.media import DownloadError, download
 from wan_tui.store.config import ConfigError, LoadedConfig, load_config, resolve_settings, save_values
 from wan_tui.store.history import HistoryError, HistoryStore
 from wan_tui.store.rows import Row
@@ -213,9 +215,13 @@ class WanApp(App[str | None]):
             await stack.aclose()
 
     async def on_unmount(self) -> None:
+        if self._counts_timer is not None:  # it would read a closed store
+            self._counts_timer.stop()
+            self._counts_timer = None
         await self._close_core()
-        if self._store is not None and self._given_store is None:
-            self._store.close()
+        store, self._store = self._store, None
+        if store is not None and self._given_store is None:
+            store.close()
 
     def _forward(self, event: TrackerEvent) -> None:
         """The tracker's listener (called on this event loop): one message per event."""
@@ -290,6 +296,24 @@ class WanApp(App[str | None]):
             return None
         return self.run_worker(self.core.tracker.submit(request), name="submit",
                                group="submit", exit_on_error=False)
+
+    def download(self, row: Row) -> None:
+        """Save the row's video in the downloads folder, in a worker; say where."""
+        folder = self.loaded.config.downloads.dir
+
+        async def save() -> None:
+            try:
+                saved = await download(self.store, row, folder)
+            except DownloadError as error:
+                self.notify(str(error), title="Not downloaded", severity="error", markup=False)
+                return
+            if self.board is not None:
+                self.board.apply_rows([saved])
+            self.notify(f"#{row.id} saved to {saved.local_path}", title="Downloaded",
+                        markup=False)
+
+        self.notify(f"Downloading the video of #{row.id}…", markup=False)
+        self.run_worker(save(), name="download", group="download", exit_on_error=False)
 
     def sending(self) -> int:
         """Submissions not answered yet (sent, or waiting for a free slot)."""

@@ -55,6 +55,8 @@ class WanCommands(Provider):
                      "Copy the video link to the clipboard"),
                     (f"Task #{row.id}: open video", board.action_open,
                      "Open the video link in the browser"),
+                    (f"Task #{row.id}: save video", board.action_download,
+                     "Download the video into the downloads folder"),
                     (f"Task #{row.id}: details", board.action_details,
                      "Expand the detail pane"),
                 ]

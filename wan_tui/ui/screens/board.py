@@ -81,6 +81,7 @@ class BoardScreen(Screen[None]):
         Binding("r", "rerun", "Re-run", id="board.rerun"),
         Binding("c", "copy", "Copy URL", id="board.copy"),
         Binding("o", "open", "Open", id="board.open"),
+        Binding("d", "download", "Save", id="board.download"),
         Binding("h", "history", "History", id="board.history"),
         Binding("escape", "back", "Back", show=False, id="board.back"),
     ]
@@ -406,10 +407,15 @@ class BoardScreen(Screen[None]):
         self.app.open_url(url)
         self.app.notify(f"Opening the video of #{row.id}…", markup=False)
 
+    def action_download(self) -> None:
+        found = self._video_url()
+        if found is not None:
+            self.app.download(found[0])
+
     def action_history(self) -> None:
         self.app.open_history()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rerun", "copy", "open") and self.highlighted() is None:
+        if action in ("rerun", "copy", "open", "download") and self.highlighted() is None:
             return None  # shown greyed in the footer
         return True

@@ -60,7 +60,7 @@ class TaskTable(DataTable[Text]):
     """A DataTable of generations with stable keys, fixed columns and in-place updates."""
 
     BINDINGS = [
-        Binding("enter", "screen.details", "Details", id="board.details"),
+        Binding("enter", "screen.details", "Details", show=False, id="board.details"),
     ]
 
     def __init__(self, *, prompt_width: int = 40, id: str | None = None) -> None:
