@@ -286,3 +286,11 @@ def test_download_refuses_what_has_no_video(cli, tmp_path) -> None:
     _, snap, _ = run_json(cli, "generate", "stall, not finished")
     code, _, err = cli("download", snap["task_id"], "-o", str(tmp_path / "v"))
     assert code == 1 and "no video" in err and not (tmp_path / "v").exists()
+
+
+def test_wait_says_what_goes_wrong_and_stops_on_a_refused_token(cli, monkeypatch) -> None:
+    _, snap, _ = run_json(cli, "generate", "stall for a while")
+    monkeypatch.setenv("ACEDATACLOUD_API_TOKEN", "sk-not-the-right-one")
+    code, _, err = cli("wait", snap["task_id"], "--timeout", "20")
+    assert code == 1 and "token is wrong" in err and "stopped waiting" in err
+    assert "sk-not-the-right-one" not in err

@@ -221,3 +221,18 @@ async def test_an_ack_without_task_id_is_unknown() -> None:
     client = canned(200, json={"success": True})
     with pytest.raises(SubmissionUnknown):
         await client.submit(t2v())
+
+
+@pytest.mark.parametrize("header,seconds", [("2", 2.0), ("inf", 300.0), ("1e9", 300.0), ("-5", 0.0),
+                                            ("nan", None), ("soon", None), ("", None)])
+def test_retry_after_is_bounded(header, seconds) -> None:
+    from wan_tui.api.client import parse_retry_after
+
+    assert parse_retry_after(header) == seconds
+
+
+async def test_a_token_headers_cannot_carry_is_not_sent_and_not_unknown() -> None:
+    async with WanClient("http://127.0.0.1:9", "sim-tök", retry=RetryPolicy(attempts=1)) as c:
+        with pytest.raises(TransportError) as caught:
+            await c.submit(t2v())
+    assert not isinstance(caught.value, SubmissionUnknown) and "nothing was sent" in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from pathlib import Path
 
@@ -119,15 +120,20 @@ async def test_hiccups_and_unknown_words_stay_running_until_the_end(sim, tmp_pat
     assert "thinking" in words
 
 
-async def test_a_day_old_task_expires(sim, tmp_path) -> None:
+async def test_a_day_old_task_gets_one_last_look_then_expires(sim, tmp_path) -> None:
     store = HistoryStore(tmp_path / "h.sqlite3")
     async with WanClient(sim.base_url, sim.token) as client:
         early = Tracker(client, store, FAST)
-        row = await early.submit(t2v("stall please"))
-        later = Tracker(client, store, FAST, wall=lambda: time.time() + 25 * 3600)
-        later._rescan()
-        expired = store.get(row.id)
-    assert expired.state == State.EXPIRED and "24 hours" in expired.error_message
+        stalled = await early.submit(t2v("stall please"))
+        finished = await early.submit(t2v("done while nobody looked"))  # never polled here
+    await asyncio.sleep(0.8)  # the simulator finishes the second one
+    async with tracked(sim, tmp_path, store=store) as core:
+        core.tracker._wall = lambda: time.time() + 25 * 3600
+        assert await core.tracker.wait_for([stalled.id, finished.id], timeout=10)
+        assert core.store.get(finished.id).state == State.SUCCEEDED  # the last look found it
+        row = core.store.get(stalled.id)
+    assert row.state == State.EXPIRED and "24 hours" in row.error_message
+    assert sim.stats.tasks_posts >= 1
 
 
 async def test_resume_picks_up_unfinished_tasks_and_interrupted_submissions(sim, tmp_path, monkeypatch) -> None:
@@ -198,13 +204,38 @@ async def test_a_lost_answer_with_no_task_is_settled_as_not_created(sim, tmp_pat
     monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
     monkeypatch.setattr(tracker_module, "NOT_CREATED_AFTER", 0.3)
     async with tracked(sim, tmp_path) as core:
+        known = await core.tracker.submit(t2v("a task the history knows"))  # proves the listing
         sim.force_faults("502", 1, endpoint="videos")
         row = await core.tracker.submit(t2v("proxy page"))
         assert row.state == State.UNKNOWN
-        assert await core.tracker.wait_for([row.id], timeout=10)
+        assert await core.tracker.wait_for([row.id, known.id], timeout=10)
         row = core.store.get(row.id)
     assert row.state == State.FAILED and row.error_code == "not_created"
-    assert sim.stats.created == 0 and sim.stats.videos_posts == 1
+    assert sim.stats.created == 1 and sim.stats.videos_posts == 2
+
+
+async def test_an_unproven_task_list_leaves_the_submission_unknown(sim, tmp_path, monkeypatch) -> None:
+    """An empty listing could be a service that ignores the (undocumented) call: no verdict."""
+    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(tracker_module, "NOT_CREATED_AFTER", 0.3)
+    async with tracked(sim, tmp_path) as core:
+        sim.force_faults("502", 1, endpoint="videos")
+        row = await core.tracker.submit(t2v("alone and unanswered"))
+        assert await core.tracker.wait_for([row.id], timeout=10)
+        row = core.store.get(row.id)
+    assert row.state == State.UNKNOWN and sim.stats.list_calls >= 1
+
+
+async def test_a_lost_answer_with_a_callback_url_is_still_found(sim, tmp_path, monkeypatch) -> None:
+    """The history keeps no callback URL, the task list does: matching must not compare it."""
+    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
+    async with tracked(sim, tmp_path, callback_listen="127.0.0.1:0") as core:
+        sim.force_faults("drop", 1, endpoint="videos")
+        row = await core.tracker.submit(t2v("called back, answer dropped"))
+        assert row.state == State.UNKNOWN
+        assert await core.tracker.wait_for([row.id], timeout=10)
+        row = core.store.get(row.id)
+    assert row.state == State.SUCCEEDED and sim.stats.created == 1
 
 
 async def test_callbacks_deliver_results_and_refuse_forgeries(sim, tmp_path) -> None:
@@ -228,3 +259,30 @@ async def test_callbacks_deliver_results_and_refuse_forgeries(sim, tmp_path) -> 
             assert (await http.post(base + "/wan-tui/callback/" + secret, content=b"{nope")).status_code == 400
         assert core.store.get(other.id).state == State.PENDING
         assert core.store.get(row.id).video_url.startswith(sim.base_url)
+
+
+async def test_a_refused_account_does_not_make_a_task_lost(tmp_path) -> None:
+    """Only "no such task" makes a missing id lost; a 403 used_up pauses polling instead."""
+
+    def service(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body.get("action") == "retrieve_batch":
+            return httpx.Response(200, json={"count": 0, "items": []})  # the id is missing
+        return httpx.Response(403, json={"error": {"code": "used_up", "message": "no balance"}})
+
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    local = store.add_submission(t2v("paid for"))
+    store.mark_submitted(local, "task-1", None)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(service))
+    async with WanClient("http://wan.test", "tok-123456789012", http=http) as client:
+        tracker = Tracker(client, store, FAST)
+        seen: list[str | None] = []
+        tracker.subscribe(lambda e: seen.append(e.status.trouble_code))
+        loop = asyncio.create_task(tracker.run())
+        deadline = time.monotonic() + 5
+        while "used_up" not in seen and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert "used_up" in seen and store.get(local).state == State.PENDING

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field, replace
 from .api.client import BATCH_LIMIT, WanClient
 from .api.state import read_task
 from .callbacks import CallbackReceiver
-from .api.errors import ApiError, AuthError, RateLimited, SubmissionUnknown, TransportError, WanError
+from .api.errors import (
+    AccountError,
+    ApiError,
+    AuthError,
+    BadRequest,
+    RateLimited,
+    SubmissionUnknown,
+    TransportError,
+    WanError,
+)
 from .api.models import GenerationRequest, InvalidRequest
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
 from .store.history import HistoryStore, Row
@@ -32,6 +41,7 @@ RECONCILE_SLACK = 120.0  # seconds of clock difference tolerated when matching b
 NOT_CREATED_AFTER = 60.0  # an unknown this old, absent from a good listing, was not created
 MAX_BACKOFF = 60.0
 CALLBACK_SLOWDOWN = 4.0  # tasks that will call back are polled this much less often
+LIST_PAGE, LIST_PAGES = 100, 10  # how much of the task list one search for unknowns reads
 
 
 @dataclass
@@ -51,6 +61,7 @@ class TrackerStatus:
 
     paused_until: float | None = None  # wall-clock end of a rate-limit pause
     trouble: str | None = None  # the last connection or service problem, until it clears
+    trouble_code: str | None = None  # its error code, e.g. "invalid_token"
     requests: int = 0  # requests made to /wan/tasks
     tracked: int = 0  # tasks being polled
     submitting: int = 0  # submissions in flight
@@ -93,6 +104,7 @@ class Tracker:
         self._listing_unsupported = False
         self._callbacks: CallbackReceiver | None = None
         self._calling_back: set[str] = set()  # task ids that will call back
+        self._expiring: set[str] = set()  # a day old: one last look, then expired
         self._resumed = False
         self.status = TrackerStatus()
 
@@ -217,23 +229,28 @@ class Tracker:
             self._emit(interrupted)
 
     def _rescan(self) -> None:
-        """Track what another process added, and expire what is a day old."""
+        """Track what another process added; give day-old tasks one last look."""
         now = self._mono()
         cutoff = self._wall() - EXPIRE_AFTER
-        expired: list[str] = []
         for row in self.store.active():
             if not row.task_id:
                 continue
-            if row.created_at < cutoff:
-                expired.append(row.task_id)
-                self._due.pop(row.task_id, None)
+            if row.created_at < cutoff and row.task_id not in self._expiring:
+                # It may have finished while nobody looked: read it once before giving up.
+                self._expiring.add(row.task_id)
+                self._due[row.task_id] = now
             elif row.task_id not in self._due:
                 self._due[row.task_id] = now
-        if expired:
-            self._emit(self.store.mark_states(
-                expired, State.EXPIRED,
-                "no result 24 hours after submission; the task id has expired",
-            ))
+
+    def _expire(self, task_ids: Iterable[str]) -> list[Row]:
+        ids = [t for t in task_ids if t in self._expiring]
+        for task_id in ids:
+            self._expiring.discard(task_id)
+            self._due.pop(task_id, None)
+        if not ids:
+            return []
+        return self.store.mark_states(
+            ids, State.EXPIRED, "no result 24 hours after submission; the task id has expired")
 
     async def run(self) -> None:
         """The poll loop. Runs until cancelled."""
@@ -289,24 +306,27 @@ class Tracker:
             return
         self._failures = 0
         if self.status.trouble or self.status.paused_until:
-            self._set_status(trouble=None, paused_until=None)
+            self._set_status(trouble=None, trouble_code=None, paused_until=None)
 
     def _on_failure(self, error: Exception) -> None:
         """Pause or back off after a failed request, and say why on the status line."""
+        code = error.code if isinstance(error, WanError) else "internal"
         if isinstance(error, RateLimited):
             pause = error.retry_after if error.retry_after is not None else self._backoff()
             self._next_request = self._mono() + pause
-            self._set_status(paused_until=self._wall() + pause, trouble=str(error))
-        elif isinstance(error, AuthError):
-            # Polling cannot help until the token is fixed; look again now and then.
+            self._set_status(paused_until=self._wall() + pause, trouble=str(error),
+                             trouble_code=code)
+        elif isinstance(error, AuthError | AccountError):
+            # Polling cannot help until the token or account is fixed; look now and then.
             self._next_request = self._mono() + MAX_BACKOFF
-            self._set_status(trouble=str(error))
+            self._set_status(trouble=str(error), trouble_code=code)
         else:
             if not isinstance(error, WanError):  # a bug of ours: keep polling, but loudly
                 log.error("tracker request failed", exc_info=error)
             self._next_request = self._mono() + self._backoff()
             self._set_status(trouble=str(error) if isinstance(error, WanError)
-                             else f"internal error: {type(error).__name__}: {error}")
+                             else f"internal error: {type(error).__name__}: {error}",
+                             trouble_code=code)
 
     def _backoff(self) -> float:
         self._failures += 1
@@ -325,11 +345,10 @@ class Tracker:
     async def _look_alone(self, task_id: str) -> None:
         try:
             snapshot = await self.client.retrieve(task_id, retry=False)
-        except (RateLimited, AuthError):
-            self._suspects.append(task_id)
-            raise
         except ApiError as error:
-            if error.status is not None and 400 <= error.status < 500:
+            # Only "no such task" makes it lost; a refused token or account is not its fault.
+            if isinstance(error, BadRequest) or error.status == 404:
+                self._expiring.discard(task_id)
                 rows = self.store.mark_states(
                     [task_id], State.LOST,
                     f"the service no longer knows this task id ({error.server_message or error.message})",
@@ -349,10 +368,12 @@ class Tracker:
             if snap.state in FINAL_STATES:
                 self._due.pop(snap.task_id, None)
                 self._calling_back.discard(snap.task_id)
+                self._expiring.discard(snap.task_id)
             else:
                 slowdown = CALLBACK_SLOWDOWN if snap.task_id in self._calling_back else 1.0
                 self._due[snap.task_id] = now + self.pacing.interval * slowdown
         rows = self.store.apply_snapshots(snapshots)
+        rows += self._expire(s.task_id for s in snapshots if s.state not in FINAL_STATES)
         self._set_status(tracked=len(self._due))
         if rows:
             self._emit(rows)
@@ -364,7 +385,9 @@ class Tracker:
 
         A match is a task created within RECONCILE_SLACK of our submission, with the same
         parameters, that the history does not hold yet. A submission older than
-        NOT_CREATED_AFTER with no match in a complete listing was never created.
+        NOT_CREATED_AFTER with no match was never created, but only when the listing proved
+        it covers our tasks (it showed one the history knows): the listing is undocumented,
+        and an empty answer proves nothing. Otherwise the row stays unknown, for the user.
         """
         rows = [r for r in (self.store.get(i) for i in local_ids) if r and r.state == State.UNKNOWN]
         for local_id in local_ids:
@@ -392,6 +415,7 @@ class Tracker:
         settled: list[Row] = []
         claimed: set[str] = set()
         wall = self._wall()
+        proven = any(self.store.by_task_id(snap.task_id) is not None for snap in listed)
         for row in sorted(rows, key=lambda r: r.created_at):
             wanted = row.request().params()
             match = next(
@@ -406,15 +430,17 @@ class Tracker:
                 claimed.add(match.task_id)
                 settled.append(self.store.mark_submitted(row.id, match.task_id, match.trace_id))
                 self._track(match.task_id, self._mono())
-            elif wall - row.created_at >= NOT_CREATED_AFTER:
+            elif wall - row.created_at < NOT_CREATED_AFTER:
+                self._reconcile_at[row.id] = self._mono() + NOT_CREATED_AFTER
+            elif not proven:
+                settled.append(row)  # no proof either way: it stays unknown
+            else:
                 settled.append(self.store.mark_refused(
                     row.id, "not_created",
                     "the submission's answer was lost, and the service's task list has no task "
                     "for it: it was not created (nor billed); re-run it if you still want it",
                     None,
                 ))
-            else:
-                self._reconcile_at[row.id] = self._mono() + NOT_CREATED_AFTER
         return settled
 
     def _retry_reconcile(self, rows: list[Row]) -> None:
@@ -422,14 +448,18 @@ class Tracker:
             self._reconcile_at[row.id] = self._mono() + RECONCILE_AFTER
 
     async def _list_between(self, low: float, high: float) -> list[TaskSnapshot]:
+        """The account's tasks made between low and high: a few pages, inside the budget,
+        without retries of its own (a failure backs off like any other request)."""
         out: list[TaskSnapshot] = []
-        page = 100
-        for offset in range(0, 50 * page, page):
-            items = await self.client.list_tasks(
-                limit=page, offset=offset, created_at_min=low, created_at_max=high
-            )
+        for number in range(LIST_PAGES):
+            if number:
+                await asyncio.sleep(1.0 / self.pacing.max_requests_per_second)
+                self._set_status(requests=self.status.requests + 1)
+            items = await self.client.list_tasks(limit=LIST_PAGE, offset=number * LIST_PAGE,
+                                                 created_at_min=low, created_at_max=high,
+                                                 retry=False)
             out.extend(items)
-            if len(items) < page:
+            if len(items) < LIST_PAGE:
                 break
         return out
 
@@ -475,10 +505,14 @@ def _settled(row: Row, reconciling: set[int]) -> bool:
 
 
 def _params_of(snapshot: TaskSnapshot) -> dict[str, object] | None:
+    """The task's parameters as the history keeps them (without the callback URL, which the
+    history never stores: it may hold a secret, and ours differs per submission)."""
     try:
-        return GenerationRequest.from_body(snapshot.request).params()
+        params = GenerationRequest.from_body(snapshot.request).params()
     except (InvalidRequest, TypeError):
         return None
+    params.pop("callback_url", None)
+    return params
 
 
 __all__ = ["ACTIVE_STATES", "Pacing", "Tracker", "TrackerEvent", "TrackerStatus"]

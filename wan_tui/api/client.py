@@ -37,7 +37,9 @@ USER_AGENT = "wan-tui"
 
 # httpx errors raised before any byte of the request left: a submission that hit one of
 # these surely created nothing.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
+             httpx.LocalProtocolError, UnicodeError)
+MAX_RETRY_AFTER = 300.0  # a server asking for longer is not taken at its word
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class RetryPolicy:
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `retry` (1-based)."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), 300.0)
+            return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
         delay = min(self.cap, self.base * 2 ** (retry - 1))
         return delay * random.uniform(1 - self.jitter, 1 + self.jitter)
 
@@ -72,17 +74,19 @@ def is_retryable(error: WanError) -> bool:
 
 
 def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date), within 0..MAX_RETRY_AFTER."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    if seconds != seconds:  # NaN
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 class WanClient:
@@ -192,6 +196,7 @@ class WanClient:
         offset: int = 0,
         created_at_min: float | None = None,
         created_at_max: float | None = None,
+        retry: bool = True,
     ) -> list[TaskSnapshot]:
         """The account's tasks, newest first (the vendor's web client's listing)."""
         body: dict[str, Any] = {"action": "retrieve_batch", "limit": limit, "offset": offset}
@@ -199,7 +204,7 @@ class WanClient:
             body["created_at_min"] = created_at_min
         if created_at_max is not None:
             body["created_at_max"] = created_at_max
-        data = await self._read_call("/wan/tasks", body, retry=True)
+        data = await self._read_call("/wan/tasks", body, retry=retry)
         return [read_task(item) for item in _items(data)]
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -233,6 +238,9 @@ class WanClient:
         except httpx.TransportError as error:
             reason = type(error).__name__
             raise TransportError(f"could not talk to {self.base_url} ({reason})") from error
+        except UnicodeError as error:  # raised while building headers: nothing left
+            raise TransportError("the token has characters an HTTP header cannot carry; "
+                                 "check it (nothing was sent)") from error
 
     def _read(self, response: httpx.Response) -> dict[str, Any]:
         """The JSON object of a successful answer, or the typed error it stands for."""

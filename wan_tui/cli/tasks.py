@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterable
 
+from ..api.errors import WanError
 from ..api.models import (
     IMAGE_MODELS,
     MODEL_ACTIONS,
@@ -184,8 +185,16 @@ def models(ctx: CliContext) -> int:
     return OK
 
 
+# Troubles that waiting cannot outlast: the token or the account must be fixed first.
+FATAL_TROUBLE = {"no_token", "token_mismatched", "invalid_token", "token_expired", "used_up",
+                 "disabled"}
+
+
 async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: float | None) -> bool:
-    """Wait with live counts on a terminal."""
+    """Wait with live counts on a terminal, saying what goes wrong meanwhile.
+
+    Returns False on timeout; raises WanError when the token or account is refused.
+    """
     progress = Progress(ctx.out)
     states: dict[int, str] = {}
     for local_id in local_ids:
@@ -193,11 +202,21 @@ async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: floa
         if row:
             states[local_id] = row.state
     wanted = set(local_ids)
+    said: list[str | None] = [None]
+    fatal = asyncio.Event()
 
     def on_event(event: TrackerEvent) -> None:
         for row in event.rows:
             if row.id in wanted:
                 states[row.id] = row.state
+        trouble = event.status.trouble
+        if trouble and trouble != said[0]:
+            progress.done()
+            ctx.out.warn(trouble if event.status.trouble_code in FATAL_TROUBLE
+                         else f"{trouble} (still trying)")
+        said[0] = trouble
+        if event.status.trouble_code in FATAL_TROUBLE:
+            fatal.set()
         counts: dict[str, int] = {}
         for state in states.values():
             counts[state] = counts.get(state, 0) + 1
@@ -205,11 +224,19 @@ async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: floa
 
     on_event(TrackerEvent())
     unsubscribe = core.tracker.subscribe(on_event)
+    waiting = asyncio.create_task(core.tracker.wait_for(local_ids, timeout))
+    refused = asyncio.create_task(fatal.wait())
     try:
-        return await core.tracker.wait_for(local_ids, timeout)
+        await asyncio.wait({waiting, refused}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         unsubscribe()
         progress.done()
+        for task in (waiting, refused):
+            task.cancel()
+    if fatal.is_set() and not waiting.done():
+        raise WanError("stopped waiting: the service refuses the token or account; the tasks "
+                       "stay in the history: `wan-tui wait --all` once it is fixed")
+    return waiting.result()
 
 
 def _timed_out(ctx: CliContext, core: Core, local_ids: list[int]) -> int:
