@@ -72,3 +72,19 @@ def test_odd_fields_never_raise() -> None:
 def test_to_json_has_the_promised_keys() -> None:
     keys = read_task(task()).to_json().keys()
     assert {"task_id", "state", "state_word", "video_url", "thumbnail_url", "error", "trace_id"} <= keys
+
+
+def test_strings_from_the_service_lose_terminal_control_characters() -> None:
+    evil = "\x1b]52;c;aGk=\x07boom\x1b[2J\x9b31m\x7f"
+    snap = read_task({"id": "t\x1b[2J1", "trace_id": "tr\x1b]0;x\x07",
+                      "response": {"state": f"fail{evil}", "video_url": f"https://v/{evil}.mp4",
+                                   "error": {"code": f"bad{evil}", "message": f"why {evil}"}}})
+    assert snap.state is State.RUNNING  # an unknown word, still: rule 5
+    texts = [snap.task_id, snap.state_word, snap.video_url, snap.trace_id]
+    snap = read_task({"id": "t1", "response": {"state": "\x1bfailed\x1b", "error": {
+        "code": f"bad{evil}", "message": f"why {evil}\nsecond line"}}})
+    assert snap.state is State.FAILED and snap.state_word == "failed"
+    texts += [snap.error_code, snap.error_message]
+    assert snap.error_message == "why ]52;c;aGk=boom[2J31m\nsecond line"
+    for text in texts:
+        assert text and not any(c in text for c in "\x1b\x07\x7f\x9b")

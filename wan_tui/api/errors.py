@@ -6,6 +6,8 @@ support needs. Messages never contain the API token (the client scrubs server te
 
 from __future__ import annotations
 
+from .text import printable
+
 TOKEN_HELP = "set one with `wan-tui config set api.token TOKEN`, --token or ACEDATACLOUD_API_TOKEN"
 
 
@@ -24,12 +26,13 @@ class WanError(Exception):
         trace_id: str | None = None,
         server_message: str | None = None,
     ) -> None:
+        # The code, trace id and message may come from the service: shown, so made printable.
         self.message = message
         self.status = status
         if code:
-            self.code = code
-        self.trace_id = trace_id
-        self.server_message = server_message
+            self.code = printable(code)
+        self.trace_id = printable(trace_id) if trace_id else None
+        self.server_message = printable(server_message) if server_message else None
         super().__init__(str(self))
 
     def __str__(self) -> str:

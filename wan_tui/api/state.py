@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .text import printable
+
 
 class State(StrEnum):
     """A generation's state. The first four come from the service; the rest are ours."""
@@ -41,7 +43,9 @@ def error_object(code: str | None, message: str | None) -> dict[str, str] | None
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    """A non-empty string from the service, without control characters (it gets printed)."""
+    text = printable(value) if isinstance(value, str) else ""
+    return text or None
 
 
 def _number(value: Any) -> float | None:
@@ -103,8 +107,7 @@ def read_state(task: dict[str, Any]) -> tuple[State, str]:
     response = task.get("response")
     if not isinstance(response, dict) or not response:
         return State.PENDING, ""  # rule 1
-    raw = response.get("state")
-    word = raw.strip() if isinstance(raw, str) else ""
+    word = (_text(response.get("state")) or "").strip()
     lowered = word.lower()
     has_video = bool(_text(response.get("video_url")))
     if task.get("finished_at") is not None:  # rule 2
@@ -134,7 +137,7 @@ def read_task(task: dict[str, Any], *, task_id: str | None = None) -> TaskSnapsh
         )
     request = task.get("request") if isinstance(task.get("request"), dict) else {}
     return TaskSnapshot(
-        task_id=str(task.get("id") or response.get("task_id") or task_id or ""),
+        task_id=printable(str(task.get("id") or response.get("task_id") or task_id or "")),
         state=state,
         state_word=word,
         video_url=_text(response.get("video_url")),
