@@ -3,8 +3,17 @@ terminal with control characters: no OSC 52 clipboard writes, no screen clears."
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
 from wan_tui.api.errors import ApiError
 from wan_tui.api.text import printable
+from wan_tui.cli import main
 
 EVIL = "\x1b]52;c;aGk=\x07\x1b[2J\x9b31m\x7f\x00"
 CONTROLS = "\x1b\x07\x9b\x7f\x00"
@@ -23,3 +32,71 @@ def test_a_service_error_shows_no_control_characters() -> None:
                      trace_id=f"tr{EVIL}", server_message=f"no {EVIL}")
     assert clean(str(error)) and "no ]52;c;aGk=" in str(error)
     assert clean(error.code) and clean(error.trace_id or "")
+
+
+# -- the command line ------------------------------------------------------------------------
+
+class _EvilService(BaseHTTPRequestHandler):
+    """Answers every task read with control characters in each string; refuses id "refuse"."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        if body.get("id") == "refuse":
+            self._send(400, {"success": False, "trace_id": f"tr{EVIL}",
+                             "error": {"code": f"odd{EVIL}", "message": f"nope {EVIL}"}})
+            return
+        self._send(200, {
+            "id": body.get("id"), "trace_id": f"tr{EVIL}", "created_at": 1.0, "finished_at": 2.0,
+            "request": {"action": "text2video", "model": "wan2.6-t2v", "prompt": f"made {EVIL}"},
+            "response": {"success": False, "state": f"failed{EVIL}", "video_url": f"https://v/{EVIL}",
+                         "error": {"code": f"odd{EVIL}", "message": f"boom {EVIL}"}}})
+
+    def _send(self, status: int, answer: dict) -> None:
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def evil_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EvilService)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("ACEDATACLOUD_API_TOKEN", "sk-test-token-1234")
+    yield "evil"
+    server.shutdown()
+    server.server_close()
+
+
+def test_task_prints_no_control_characters(evil_service, capsys) -> None:
+    code = main(["task", "t-\x1b[2J1"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "boom ]52;c;aGk=" in out and "made ]52" in out
+    assert clean(out) and clean(err)
+    code = main(["task", "refuse"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "nope ]52;c;aGk=" in err and clean(out) and clean(err)
+
+
+def test_imported_history_prints_no_control_characters(isolated: Path, capsys) -> None:
+    export = isolated / "h.jsonl"
+    export.write_text(json.dumps({
+        "task_id": f"t{EVIL}", "action": "text2video", "model": "wan2.6-t2v",
+        "prompt": f"a fox {EVIL}", "state": "failed", "state_word": f"x{EVIL}",
+        "error": {"code": f"c{EVIL}", "message": f"m{EVIL}"}, "trace_id": f"tr{EVIL}",
+        "video_url": f"https://v/{EVIL}", "created_at": 1.0, "updated_at": 1.0}) + "\n")
+    assert main(["history", "import", str(export)]) == 0
+    assert main(["history"]) == 0
+    out, err = capsys.readouterr()
+    assert "a fox ]52;c;aGk=" in out and clean(out) and clean(err)
+    assert main(["history", "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert "\x9b" not in out and "\x7f" not in out  # JSON escapes them: \u009b
+    assert json.loads(out)[0]["prompt"] == f"a fox {EVIL}"  # the data itself is kept

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from ..store.config import ConfigError, set_value, unset_value
 from .context import CliContext, UsageError
 
@@ -35,9 +33,6 @@ def run(ctx: CliContext) -> int:
         return 0
     ctx.out.line(("config file: ", "dim"), str(ctx.loaded.path))
     for item in items:
-        ctx.out.out.print(Text.assemble(
-            (f"{item.key:<34}", "bold" if item.from_file else ""),
-            f"{item.display}",
-            ("" if item.from_file else "  (default)", "dim"),
-        ))
+        ctx.out.line((f"{item.key:<34}", "bold" if item.from_file else ""), item.display,
+                     ("" if item.from_file else "  (default)", "dim"))
     return 0

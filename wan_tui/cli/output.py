@@ -1,12 +1,14 @@
 """How the CLI speaks: JSON on stdout for scripts, readable colour-aware text for people.
 
-Untrusted text (prompts, server messages, URLs) is printed as plain Text, never as markup.
-Errors go to stderr.
+Untrusted text (prompts, server messages, URLs) is printed as plain Text, never as markup,
+and every string passes `_assemble`, which drops terminal control characters. Errors go to
+stderr.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..api.state import State
+from ..api.text import printable
 
 STATE_STYLES: dict[str, str] = {
     State.SUCCEEDED: "bold green",
@@ -26,6 +29,25 @@ STATE_STYLES: dict[str, str] = {
     State.EXPIRED: "red",
     State.LOST: "red",
 }
+# json.dumps escapes C0 controls but, with ensure_ascii=False, writes DEL and C1 as they are.
+_JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
+
+Part = str | tuple[str, str] | Text
+
+
+def _assemble(*parts: Part, style: str = "") -> Text:
+    """The only way printed text is built: every part made printable first."""
+    return Text.assemble(*(_printable_part(part) for part in parts), style=style)
+
+
+def _printable_part(part: Part) -> Part:
+    if isinstance(part, tuple):
+        return printable(part[0]), part[1]
+    if isinstance(part, Text):
+        clean = printable(part.plain)
+        # Rebuilt only when something was dropped (its spans would no longer line up).
+        return part if clean == part.plain else Text(clean, style=part.style)
+    return printable(str(part))
 
 
 class Output:
@@ -35,24 +57,24 @@ class Output:
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def json(self, value: Any) -> None:
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        text = _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
-    def line(self, *parts: str | Text) -> None:
-        self.out.print(Text.assemble(*parts))
+    def line(self, *parts: Part) -> None:
+        self.out.print(_assemble(*parts))
 
     def error(self, message: str, *, hint: str | None = None) -> None:
-        text = Text.assemble(("error: ", "bold red"), message)
-        if hint:
-            text.append(f"\n  {hint}", style="dim")
-        self.err.print(text)
+        hint_part = (f"\n  {hint}", "dim") if hint else ""
+        self.err.print(_assemble(("error: ", "bold red"), message, hint_part))
 
     def warn(self, message: str) -> None:
-        self.err.print(Text.assemble(("warning: ", "yellow"), message))
+        self.err.print(_assemble(("warning: ", "yellow"), message))
 
     def info(self, message: str) -> None:
         """Progress chatter: stderr, so stdout stays clean for pipes."""
-        self.err.print(Text(message, style="dim"))
+        self.err.print(_assemble(message, style="dim"))
 
     def rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Tasks in human form, one block each (rows are `to_json()` dicts)."""
@@ -61,26 +83,25 @@ class Output:
 
     def task(self, row: Mapping[str, Any]) -> None:
         state = str(row.get("state") or "")
-        head = Text()
-        head.append(f"{state:<10}", style=STATE_STYLES.get(state, ""))
-        head.append(f" {row.get('task_id') or '(no task id)'}")
+        head: list[Part] = [(f"{state:<10}", STATE_STYLES.get(state, "")),
+                            f" {row.get('task_id') or '(no task id)'}"]
         if row.get("model"):
-            head.append(f"  {row['model']}", style="dim")
+            head.append((f"  {row['model']}", "dim"))
         word = row.get("state_word")
         if word and str(word).lower() != state:
-            head.append(f"  [{word}]", style="dim")
-        self.out.print(head)
+            head.append((f"  [{word}]", "dim"))
+        self.line(*head)
         if row.get("prompt"):
-            self.out.print(Text(f"  prompt: {_one_line(str(row['prompt']))}"))
+            self.line(f"  prompt: {_one_line(str(row['prompt']))}")
         error = row.get("error")
         if error:
             message = error.get("message") or error.get("code")
-            self.out.print(Text(f"  reason: {message}", style="red"))
+            self.line((f"  reason: {message}", "red"))
         for key in ("video_url", "thumbnail_url", "local_path"):
             if row.get(key):
-                self.out.print(Text(f"  {key.split('_')[0]}: {row[key]}"))
+                self.line(f"  {key.split('_')[0]}: {row[key]}")
         if row.get("trace_id"):
-            self.out.print(Text(f"  trace id: {row['trace_id']}", style="dim"))
+            self.line((f"  trace id: {row['trace_id']}", "dim"))
 
 
 def _one_line(text: str, width: int = 100) -> str:
