@@ -3,6 +3,8 @@ terminal with control characters: no OSC 52 clipboard writes, no screen clears."
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -10,10 +12,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from wan_tui.api.errors import ApiError
 from wan_tui.api.text import printable
 from wan_tui.cli import main
+from wan_tui.core import Connection
+from wan_tui.store.config import load_config
+from wan_tui.store.history import HistoryStore
+from wan_tui.ui.app import WanApp
+from wan_tui.ui.widgets.cells import Palette, one_line
+from wan_tui.ui.widgets.detail import detail_renderable
+from wan_tui.ui.widgets.task_table import row_cells
+
+from ui_support import until
 
 EVIL = "\x1b]52;c;aGk=\x07\x1b[2J\x9b31m\x7f\x00"
 CONTROLS = "\x1b\x07\x9b\x7f\x00"
@@ -100,3 +112,49 @@ def test_imported_history_prints_no_control_characters(isolated: Path, capsys) -
     out, _ = capsys.readouterr()
     assert "\x9b" not in out and "\x7f" not in out  # JSON escapes them: \u009b
     assert json.loads(out)[0]["prompt"] == f"a fox {EVIL}"  # the data itself is kept
+
+
+# -- the terminal app ------------------------------------------------------------------------
+
+def _rendered(renderable: object) -> str:
+    console = Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_board_and_detail_show_no_control_characters(isolated: Path) -> None:
+    with HistoryStore(isolated / "history.sqlite3") as store:
+        store.import_rows([{
+            "task_id": f"t{EVIL}", "action": "text2video", "model": "wan2.6-t2v",
+            "prompt": f"a fox\x1b[2J{EVIL}\nsecond line", "negative_prompt": f"no {EVIL}",
+            "params": {"duration": 5, "audio_url": f"https://a/{EVIL}"}, "state": "failed",
+            "state_word": f"x{EVIL}", "error": {"code": f"c{EVIL}", "message": f"m{EVIL}"},
+            "trace_id": f"tr{EVIL}", "video_url": f"https://v/{EVIL}",
+            "thumbnail_url": f"https://t/{EVIL}", "created_at": 1.0, "updated_at": 1.0}])
+        row = store.search()[0]
+    palette = Palette()
+    cells = row_cells(row, palette, now=10.0)
+    assert all(clean(cell.plain) for cell in cells.values())
+    assert cells["prompt"].plain.startswith("a fox[2J]52;c;aGk=")
+    assert clean(one_line(row.prompt))
+    for wide in (True, False):
+        shown = _rendered(detail_renderable(row, palette, 10.0, wide=wide))
+        assert "a fox[2J" in shown and clean(shown)
+
+
+async def test_notifications_show_no_control_characters(isolated: Path) -> None:
+    app = WanApp(load_config(isolated / "config.toml"), Connection("http://127.0.0.1:9", "t"),
+                 history_path=isolated / "history.sqlite3", animate=False, track=False)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        app.store.import_rows([{
+            "task_id": "t1", "action": "text2video", "model": "wan2.6-t2v",
+            "prompt": f"fox {EVIL}", "state": "running", "created_at": 1.0, "updated_at": 1.0}])
+        running = app.store.search()[0]
+        for state in ("failed", "lost"):
+            ended = dataclasses.replace(running, state=state, error_message=f"why {EVIL}")
+            app._announce(running, ended)
+        await until(pilot, lambda: len(app._notifications) == 2)
+        messages = [n.message for n in app._notifications]
+        assert all("why ]52" in m and clean(m) for m in messages)

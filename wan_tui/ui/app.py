@@ -59,6 +59,7 @@ from textual.worker import Worker, WorkerState
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import FINAL_STATES, State
+from wan_tui.api.text import printable
 from wan_tui.core import Connection, Core, open_core
 from wan_tui.media import DownloadError, download
 from wan_tui.store.config import ConfigError, LoadedConfig, load_config, resolve_settings, save_values
@@ -260,11 +261,11 @@ class WanApp(App[str | None]):
             if new.state == State.SUCCEEDED:
                 self.notify(what, title="Video ready", markup=False)
             elif new.state == State.FAILED:
-                reason = new.error_message or new.error_code or "no reason given"
+                reason = printable(new.error_message or new.error_code or "no reason given")
                 self.notify(f"{what}\n{reason}", title="Generation failed", severity="error",
                             timeout=10, markup=False)
             else:
-                self.notify(f"{what}\n{new.error_message or new.state}",
+                self.notify(f"{what}\n{printable(new.error_message or new.state)}",
                             title=f"Task {new.state}", severity="warning", timeout=10,
                             markup=False)
             if not self.app_focus or self.loaded.config.ui.bell:

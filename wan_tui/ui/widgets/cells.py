@@ -1,7 +1,8 @@
 """How a history row looks in a table cell: state marks, colours, short times.
 
 Every function returns a rich `Text` built from plain strings, never from markup: prompts,
-server messages and URLs are data (a prompt "[b]x[/b]" shows its brackets).
+server messages and URLs are data (a prompt "[b]x[/b]" shows its brackets), and lose their
+terminal control characters (`printable`) before they are shown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.text import Text
 from textual.color import Color
 
 from wan_tui.api.state import ACTIVE_STATES, State
+from wan_tui.api.text import printable
 from wan_tui.store.rows import Row
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -74,13 +76,15 @@ def state_cell(state: str, palette: Palette, frame: int = 0) -> Text:
 
 
 def plain(value: str | None, style: str = "") -> Text:
+    value = printable(value) if value else value
     return Text(value or "—", style=style if value else "dim", no_wrap=True,
                 overflow="ellipsis", end="")
 
 
 def one_line(text: str) -> str:
     """A prompt on one line: line breaks become a visible mark, runs of spaces one space."""
-    return " ".join(text.replace("\r\n", "\n").replace("\n", " ⏎ ").split())
+    words = (printable(word) for word in text.replace("\r\n", "\n").replace("\n", " ⏎ ").split())
+    return " ".join(word for word in words if word)
 
 
 def prompt_cell(row: Row) -> Text:

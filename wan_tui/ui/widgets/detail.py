@@ -1,7 +1,8 @@
 """The detail pane: everything about the highlighted generation.
 
 Full prompt and negative prompt, every parameter, task and trace ids, the service's own state
-word, the error, the video and thumbnail links. All values are shown as text, never markup.
+word, the error, the video and thumbnail links. All values are shown as text, never markup,
+and without terminal control characters (prompts and server text are not ours).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from wan_tui.api.text import printable
 from wan_tui.store.rows import Row
 
 from .cells import MARKS, SPINNER, SPINNING, Palette, clock_span, local_time, short_span
@@ -50,30 +52,35 @@ def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = Tr
     left, right = _grid(palette), _grid(palette)
 
     def line(grid: Table, label: str, value: str | Text | None, style: str = "") -> None:
+        # Text values are built below from already printable strings.
         if value is None or value == "":
             return
-        grid.add_row(label, value if isinstance(value, Text) else Text(value, style=style))
+        grid.add_row(label, value if isinstance(value, Text) else Text(printable(value),
+                                                                        style=style))
 
     mark = SPINNER[0] if row.state in SPINNING else MARKS.get(row.state, "·")  # type: ignore[call-overload]
     state = Text(f"{mark} {row.state}", style=palette.state_style(row.state))
     if row.state_word and row.state_word.lower() != row.state:
-        state.append(f"   the service says {row.state_word!r}", style=palette.muted)
+        state.append(f"   the service says {printable(row.state_word)!r}", style=palette.muted)
     line(left, "State", state)
     if row.error is not None:
-        error = Text(row.error_message or "", style=palette.error)
+        error = Text(printable(row.error_message or ""), style=palette.error)
         if row.error_code:
-            error = Text.assemble((row.error_code, f"bold {palette.error}"), ": ", error)
+            error = Text.assemble((printable(row.error_code), f"bold {palette.error}"), ": ",
+                                  error)
         line(left, "Error", error)
     line(left, "Prompt", row.prompt or "—")
     line(left, "Negative", row.negative_prompt)
     if row.video_url:
         size = (f"   {row.video_width}×{row.video_height}"
                 if row.video_width and row.video_height else "")
-        line(left, "Video", Text.assemble((row.video_url, palette.success), (size, palette.muted)))
+        line(left, "Video", Text.assemble((printable(row.video_url), palette.success),
+                                          (size, palette.muted)))
     line(left, "Thumbnail", row.thumbnail_url)
     line(left, "Saved to", row.local_path)
 
-    line(right, "Model", Text.assemble(row.model or "—", (f"  {row.action}", palette.muted)))
+    line(right, "Model", Text.assemble(printable(row.model or "—"),
+                                       (f"  {printable(row.action)}", palette.muted)))
     params = {k: v for k, v in row.params.items()
               if k not in _SHOWN_ELSEWHERE and v is not None and v != []}
     for name in (*_PARAM_ORDER, *sorted(set(params) - set(_PARAM_ORDER))):
