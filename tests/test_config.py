@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.store.config import (
@@ -145,6 +146,21 @@ def test_set_value_refuses_bad_values_clearly(cfg, key, raw, expected):
         set_value(key, raw, cfg)
     assert expected in str(info.value)
     assert not cfg.exists()
+
+
+@pytest.mark.parametrize("token", ["sim-tök", "sim\ntok", "sim tok", "sim\x1btok"])
+def test_a_token_must_be_printable_ascii_without_spaces(cfg, token):
+    with pytest.raises(ConfigError) as info:
+        set_value("api.token", token, cfg)
+    assert "printable ASCII" in str(info.value) and token not in str(info.value)
+    with pytest.raises(ConfigError):
+        save_values({"api.token": token}, cfg)  # the settings and welcome screens' way
+    assert not cfg.exists()
+    cfg.parent.mkdir()
+    cfg.write_text(tomli_w.dumps({"api": {"token": token}}))
+    loaded = load_config(cfg)
+    assert loaded.config.api.token is None and "printable ASCII" in loaded.problems[0]
+    assert set_value("api.token", "sk-Ab1_.~+/=", cfg).config.api.token == "sk-Ab1_.~+/="
 
 
 def test_unknown_key_suggests_close_ones(cfg):

@@ -300,6 +300,19 @@ async def test_welcome_screen_saves_a_pasted_token_and_opens_the_board(
         assert all(sim.token not in n.message for n in app._notifications)
 
 
+async def test_welcome_screen_refuses_a_token_no_header_can_carry(tmp_path: Path) -> None:
+    app = make_app(tmp_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        app.screen.query_one("#token", Input).value = "sim-tök"
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#token-error").render())
+        assert "printable ASCII" in shown and "sim-tök" not in shown
+        assert isinstance(app.screen, WelcomeScreen) and app.board is None
+    assert not (tmp_path / "config.toml").exists()
+
+
 async def test_welcome_screen_offers_the_demo(tmp_path: Path) -> None:
     app = make_app(tmp_path, None)
     async with app.run_test(size=SIZE) as pilot:

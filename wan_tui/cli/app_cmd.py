@@ -6,7 +6,6 @@ Textual is imported here, inside `run_app`, so the headless commands never load 
 from __future__ import annotations
 
 from ..core import Connection
-from ..store.config import resolve_settings
 from .context import CliContext
 
 EXIT_OK = 0
@@ -20,11 +19,9 @@ def run_app(ctx: CliContext) -> int:
     if getattr(ctx.args, "demo", False):
         run_demo(getattr(ctx.args, "demo_job_seconds", None))
         return EXIT_OK
-    loaded = ctx.loaded
-    settings = resolve_settings(loaded, cli_token=getattr(ctx.args, "token", None),
-                                cli_base_url=getattr(ctx.args, "base_url", None))
+    settings = ctx.settings()  # a token that cannot be sent: a usage error before the app
     connection = Connection(settings.base_url, settings.token) if settings.token else None
-    app = WanApp(loaded, connection, cli_base_url=getattr(ctx.args, "base_url", None))
+    app = WanApp(ctx.loaded, connection, cli_base_url=getattr(ctx.args, "base_url", None))
     result = app.run()
     if result == DEMO_REQUESTED:  # the welcome screen's "try the demo"
         run_demo(getattr(ctx.args, "demo_job_seconds", None))

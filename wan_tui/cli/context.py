@@ -12,7 +12,8 @@ from ..api.errors import TOKEN_HELP
 from ..api.models import MODEL_ACTIONS, GenerationRequest, InvalidRequest, Problem
 from ..callbacks import parse_listen
 from ..core import Connection, Core, open_core
-from ..store.config import LoadedConfig, load_config, resolve_settings
+from ..store.config import LoadedConfig, Settings, load_config, resolve_settings
+from ..store.config_keys import KEYS
 from ..tracker import Pacing
 from .output import Output
 
@@ -33,12 +34,22 @@ class CliContext:
             self.out.warn(problem)
         return loaded
 
-    def connection(self) -> Connection:
+    def settings(self) -> Settings:
+        """The connection settings in effect; a token no header can carry is refused here,
+        whichever source it came from (the config file's is already checked on loading)."""
         settings = resolve_settings(
             self.loaded,
             cli_token=getattr(self.args, "token", None),
             cli_base_url=getattr(self.args, "base_url", None),
         )
+        problem = KEYS["api.token"].problem(settings.token) if settings.token else None
+        if problem:  # never repeat the token itself
+            raise UsageError(f"the API token from {settings.token_source} {problem}; "
+                             "nothing was sent")
+        return settings
+
+    def connection(self) -> Connection:
+        settings = self.settings()
         if not settings.token:
             raise UsageError(f"no API token: {TOKEN_HELP}")
         return Connection(base_url=settings.base_url, token=settings.token)

@@ -7,6 +7,7 @@ key's type, allowed values, default and help text live nowhere else.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ DEFAULT_BASE_URL = "https://api.acedata.cloud"
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 _TYPE_WORDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
+# What an HTTP header can carry without surprises: printable ASCII, no spaces or line breaks.
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 def _url(value: str) -> str | None:
@@ -59,6 +62,15 @@ def _negative_prompt(value: str) -> str | None:
 
 def _not_blank(value: str) -> str | None:
     return None if value.strip() else "must not be empty (unset the key to use its default)"
+
+
+def _token(value: str) -> str | None:
+    if not value.strip():
+        return _not_blank(value)
+    if _TOKEN.fullmatch(value):
+        return None
+    return ("must be printable ASCII without spaces or line breaks (no token has other "
+            "characters; copy it again)")
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ class KeySpec:
 
 KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
     KeySpec("api.token", str, "AceData Cloud API token (Bearer); never written to the history",
-            check=_not_blank, rule="the token text", secret=True),
+            check=_token, rule="the token text (printable ASCII, no spaces)", secret=True),
     KeySpec("api.base_url", str, "Base URL of the Wan API", default=DEFAULT_BASE_URL, check=_url,
             rule="an http(s) URL"),
     KeySpec("defaults.model", str, "Model preselected in new generations", default="wan2.6-t2v",
