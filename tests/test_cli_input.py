@@ -47,3 +47,23 @@ def test_the_app_with_a_bad_token_is_a_clear_error(
     err = capsys.readouterr().err
     assert "ACEDATACLOUD_API_TOKEN" in err and "sim-tök" not in err
     assert "internal error" not in err and not opened
+
+
+# -- the data folder -------------------------------------------------------------------------
+
+def test_a_data_folder_that_is_a_file_is_an_error_not_a_crash(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = isolated / "afile"
+    afile.write_text("")
+    monkeypatch.setenv("WAN_TUI_DATA_DIR", str(afile))
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot use {afile}: File exists" in err and "internal error" not in err
+
+
+def test_a_history_file_that_is_a_folder_is_an_error_not_a_crash(
+        isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (isolated / "data" / "history.sqlite3").mkdir(parents=True)
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert "history.sqlite3" in err and "Is a directory" in err and "internal error" not in err

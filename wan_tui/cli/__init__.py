@@ -14,6 +14,7 @@ from typing import Any
 from ..api.errors import WanError
 from ..callbacks import CallbackError
 from ..api.models import InvalidRequest
+from ..store.history import HistoryError
 from .context import CliContext, UsageError, invalid
 from .output import Output
 from .parser import build_parser
@@ -58,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidRequest as error:
         out.error(str(invalid(error)))
         return EXIT_USAGE
-    except WanError as error:
+    except (WanError, HistoryError) as error:  # HistoryError's message is written for users
         out.error(str(error))
+        return EXIT_FAILED
+    except OSError as error:  # a data folder that is a file, a full disk: not a bug of ours
+        out.error(_os_problem(error))
         return EXIT_FAILED
     except KeyboardInterrupt:
         out.error("interrupted", hint="tasks already submitted stay in the history; "
@@ -70,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         out.error(f"wan-tui hit an internal error; the details are in {report}",
                   hint="please report it with that file (it holds no token)")
         return EXIT_BUG
+
+
+def _os_problem(error: OSError) -> str:
+    """ "cannot use /tmp/x/afile: File exists" (the path when the error names one)."""
+    reason = error.strerror or str(error)
+    return f"cannot use {error.filename}: {reason}" if error.filename else reason
 
 
 def _save_traceback() -> Path:
