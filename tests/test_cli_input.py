@@ -67,3 +67,52 @@ def test_a_history_file_that_is_a_folder_is_an_error_not_a_crash(
     assert main(["history"]) == 1
     err = capsys.readouterr().err
     assert "history.sqlite3" in err and "Is a directory" in err and "internal error" not in err
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+def _usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    assert info.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["batch", "f", "--concurrency", "0"], "--concurrency: must be 1 or more"),
+    (["batch", "f", "--concurrency", "-1"], "--concurrency: must be 1 or more"),
+    (["batch", "f", "--concurrency", "two"], "--concurrency: not a whole number"),
+    (["sim", "--port", "99999"], "--port: must be 1 to 65535, or 0 for any free port"),
+    (["sim", "--port", "-1"], "--port: must be 1 to 65535"),
+    (["sim", "--job-seconds", "0"], "--job-seconds: must be more than 0 seconds"),
+    (["sim", "--latency", "-1"], "--latency: must be 0 or more seconds"),
+    (["sim", "--fail-rate", "1.5"], "--fail-rate: must be between 0 and 1"),
+    (["sim", "--fault-rate", "nan"], "--fault-rate: must be a finite number"),
+    (["wait", "t1", "--interval", "0"], "--interval: must be more than 0 seconds"),
+    (["wait", "t1", "--timeout", "-5"], "--timeout: must be 0 or more seconds"),
+    (["generate", "x", "--wait", "--timeout", "inf"], "--timeout: must be a finite number"),
+    (["--demo", "--demo-job-seconds", "-3"], "--demo-job-seconds: must be more than 0"),
+])
+def test_numbers_out_of_range_are_usage_errors(
+        capsys, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str) -> None:
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the value was accepted")
+
+    monkeypatch.setattr("wan_tui.sim.serve", never)  # a parsed sim command would serve forever
+    monkeypatch.setattr("wan_tui.ui.demo.run_demo", never)
+    assert expected in _usage_error(capsys, *args)
+
+
+def test_sim_port_0_means_any_free_port() -> None:
+    from wan_tui.cli.parser import build_parser
+
+    args = build_parser().parse_args(["sim", "--port", "0", "--latency", "0", "--fail-rate", "1"])
+    assert (args.port, args.latency, args.fail_rate) == (0, 0.0, 1.0)
+    assert build_parser().parse_args(["sim", "--port", "65535"]).port == 65535
+
+
+def test_config_caps_the_request_rate_at_the_documented_ceiling(cli) -> None:
+    code, _, err = cli("config", "set", "polling.max_requests_per_second", "500")
+    assert code == 2 and "documented ceiling is 60 requests per second per token" in err
+    code, _, _ = cli("config", "set", "polling.max_requests_per_second", "60")
+    assert code == 0

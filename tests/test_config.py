@@ -135,6 +135,7 @@ def test_set_value_parses_each_type(cfg):
     ("api.base_url", "ftp://example.com", "must be an http(s) URL"),
     ("polling.max_requests_per_second", "0", "must be greater than 0"),
     ("polling.max_requests_per_second", "nan", "must be a number"),
+    ("polling.max_requests_per_second", "60.5", "documented ceiling is 60 requests per second"),
     ("polling.max_in_flight", "0", "must be 1 or more"),
     ("polling.callback_listen", "localhost", "must be HOST:PORT"),
     ("defaults.negative_prompt", "x" * 501, "at most 500 characters"),

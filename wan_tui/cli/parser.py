@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..api.models import DURATIONS, IMAGE_MODELS, MODELS, REFERENCE_MODELS, RESOLUTIONS, SHOT_TYPES
 
@@ -11,6 +12,64 @@ Without a command, wan-tui opens the terminal app. Try it offline with `wan-tui 
 Token: --token, ACEDATACLOUD_API_TOKEN, or `wan-tui config set api.token TOKEN`.
 Exit codes: 0 success; 1 the API refused, a task failed or a wait timed out; 2 invalid input
 (nothing was sent)."""
+
+
+# Types for numeric options: argparse reports a refused value as a usage error (exit 2), so
+# a zero concurrency cannot hang a batch and a port past 65535 cannot crash the simulator.
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number (got {text})")
+    return value
+
+
+def seconds(text: str) -> float:
+    """0 or more seconds."""
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds (got {text})")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds (got {text})")
+    return value
+
+
+def share(text: str) -> float:
+    """A rate between 0 and 1."""
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {text})")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {text})")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port; 0 asks the system for any free one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 1 to 65535, or 0 for any free port "
+                                         f"(got {text})")
+    return value
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -48,7 +107,8 @@ def _generation_options(parser: argparse.ArgumentParser) -> None:
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait until the task ends")
-    parser.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S seconds")
+    parser.add_argument("--timeout", type=seconds, metavar="S",
+                        help="give up waiting after S seconds")
     _callback_options(parser)
 
 
@@ -72,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wan-tui {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="open the app on the built-in simulator (offline; own history)")
-    parser.add_argument("--demo-job-seconds", type=float, metavar="S", help="with --demo: about how long a generation takes (default 15, or WAN_TUI_DEMO_JOB_SECONDS)")
+    parser.add_argument("--demo-job-seconds", type=positive_seconds, metavar="S", help="with --demo: about how long a generation takes (default 15, or WAN_TUI_DEMO_JOB_SECONDS)")
     _connection_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -112,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("wait", "wait until a task (or, with --all, every unfinished task) ends")
     p.add_argument("task_id", nargs="?")
     p.add_argument("--all", action="store_true", help="every unfinished task in the history")
-    p.add_argument("--interval", type=float, metavar="S", help="seconds between looks")
-    p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds (exit 1)")
+    p.add_argument("--interval", type=positive_seconds, metavar="S",
+                   help="seconds between looks")
+    p.add_argument("--timeout", type=seconds, metavar="S", help="give up after S seconds (exit 1)")
     _callback_options(p)
     _json_option(p)
 
@@ -121,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="the file, or - for standard input")
     p.add_argument("--model", choices=MODELS, help="model for plain-prompt lines")
     _generation_options(p)
-    p.add_argument("--concurrency", type=int, metavar="N",
+    p.add_argument("--concurrency", type=positive_int, metavar="N",
                    help="submissions in flight at once (default: config, else 5)")
     _wait_options(p)
     _json_option(p)
@@ -169,16 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("sim", "run the Wan API simulator (for the demo, tests and scripts)",
                 connection=False)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=port, default=8765, help="0: any free port (printed)")
     p.add_argument("--token", metavar="T",
                    help="token it accepts (default: a random one, printed)")
-    p.add_argument("--job-seconds", type=float, default=30.0, metavar="S",
+    p.add_argument("--job-seconds", type=positive_seconds, default=30.0, metavar="S",
                    help="about how long a generation takes")
-    p.add_argument("--fail-rate", type=float, default=0.0, metavar="P",
+    p.add_argument("--fail-rate", type=share, default=0.0, metavar="P",
                    help="share of tasks that fail (0-1)")
-    p.add_argument("--fault-rate", type=float, default=0.0, metavar="P",
+    p.add_argument("--fault-rate", type=share, default=0.0, metavar="P",
                    help="share of requests answered with a fault: 429, 500, HTML 502, dropped")
-    p.add_argument("--latency", type=float, default=0.0, metavar="S",
+    p.add_argument("--latency", type=seconds, default=0.0, metavar="S",
                    help="seconds before each API answer (default 0)")
     p.add_argument("--seed", type=int, help="for repeatable runs")
     return parser

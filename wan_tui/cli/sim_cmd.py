@@ -6,13 +6,7 @@ from .context import CliContext, UsageError
 
 
 def run(ctx: CliContext) -> int:
-    args = ctx.args
-    for name in ("fail_rate", "fault_rate"):
-        value = getattr(args, name)
-        if not 0.0 <= value <= 1.0:
-            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1 (got {value})")
-    if args.job_seconds <= 0:
-        raise UsageError(f"--job-seconds must be greater than 0 (got {args.job_seconds})")
+    args = ctx.args  # the parser has checked the numbers
     from ..sim import serve
 
     try:

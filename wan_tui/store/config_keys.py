@@ -24,6 +24,7 @@ from wan_tui.api.models import (
 from wan_tui.store.paths import default_downloads_dir
 
 DEFAULT_BASE_URL = "https://api.acedata.cloud"
+MAX_REQUESTS_PER_SECOND = 60.0  # the Wan API's documented ceiling, per token
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 _TYPE_WORDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
@@ -44,6 +45,15 @@ def _host_port(value: str) -> str | None:
 
 def _positive(value: float) -> str | None:
     return None if value > 0 else "must be greater than 0"
+
+
+def _request_rate(value: float) -> str | None:
+    if value <= 0:
+        return _positive(value)
+    if value > MAX_REQUESTS_PER_SECOND:
+        return (f"must be at most {MAX_REQUESTS_PER_SECOND:g} (the API's documented ceiling is "
+                f"{MAX_REQUESTS_PER_SECOND:g} requests per second per token)")
+    return None
 
 
 def _at_least_one(value: int) -> str | None:
@@ -159,7 +169,8 @@ KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
     KeySpec("defaults.negative_prompt", str, "Negative prompt added to new generations",
             check=_negative_prompt, rule=f"text of at most {NEGATIVE_PROMPT_LIMIT} characters"),
     KeySpec("polling.max_requests_per_second", float, "Ceiling on task reads per second",
-            default=1.0, check=_positive, rule="a number greater than 0"),
+            default=1.0, check=_request_rate,
+            rule=f"a number greater than 0, at most {MAX_REQUESTS_PER_SECOND:g}"),
     KeySpec("polling.first_poll_seconds", float, "Wait before the first read of a new task",
             default=7.0, check=_not_negative, rule="a number of seconds, 0 or more"),
     KeySpec("polling.interval_seconds", float, "Wait between reads of a running task",
