@@ -3,6 +3,8 @@ no header can carry, numbers out of range, data folders that are not folders."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,13 @@ def test_config_caps_the_request_rate_at_the_documented_ceiling(cli) -> None:
     assert code == 2 and "documented ceiling is 60 requests per second per token" in err
     code, _, _ = cli("config", "set", "polling.max_requests_per_second", "60")
     assert code == 0
+
+
+def test_a_secret_in_the_config_file_is_never_printed(cli, monkeypatch) -> None:
+    Path(os.environ["WAN_TUI_CONFIG"]).write_text("[api]\ntoken = 98765432109876543\n")
+    code, shown, err = run_json(cli, "config", "show")
+    assert code == 0 and "api.token must be text" in shown["problems"][0]
+    assert "98765432109876543" not in json.dumps(shown) + err
+    code, out, err = cli("config", "show")
+    assert code == 0 and "api.token must be text" in err
+    assert "98765432109876543" not in out + err

@@ -164,6 +164,19 @@ def test_a_token_must_be_printable_ascii_without_spaces(cfg, token):
     assert set_value("api.token", "sk-Ab1_.~+/=", cfg).config.api.token == "sk-Ab1_.~+/="
 
 
+def test_a_secret_value_is_never_repeated_in_a_message(cfg):
+    cfg.parent.mkdir()
+    cfg.write_text("[api]\ntoken = 98765432109876543\n")
+    loaded = load_config(cfg)
+    assert loaded.config.api.token is None
+    assert "api.token must be text" in loaded.problems[0]
+    assert "98765432109876543" not in loaded.problems[0]
+    spec = KEYS["api.token"]
+    for value in (98765432109876543, ["sk-secret-in-a-list"], True):
+        assert spec.problem(value) and str(value) not in spec.problem(value)
+    assert "got 7" in KEYS["defaults.duration"].problem(7)  # other keys still say it
+
+
 def test_unknown_key_suggests_close_ones(cfg):
     with pytest.raises(ConfigError, match=r"unknown setting 'defaults.modle'.*defaults.model"):
         set_value("defaults.modle", "wan2.6-t2v", cfg)

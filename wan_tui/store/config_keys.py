@@ -112,11 +112,15 @@ class KeySpec:
     def problem(self, value: Any) -> str | None:
         """Why `value` (already a Python value, e.g. from TOML) is not allowed, or None."""
         if not self._right_type(value):
-            return f"must be {_TYPE_WORDS[self.type]} (got {value!r})"
+            return f"must be {_TYPE_WORDS[self.type]}{self._got(value)}"
         if self.choices and value not in self.choices:
-            hint = _close(str(value), [str(c) for c in self.choices])
-            return f"must be {self.allowed()} (got {value!r}){hint}"
+            hint = "" if self.secret else _close(str(value), [str(c) for c in self.choices])
+            return f"must be {self.allowed()}{self._got(value)}{hint}"
         return self.check(value) if self.check else None
+
+    def _got(self, value: Any) -> str:
+        """" (got 'x')" for messages; nothing for a secret, which is printed on every run."""
+        return "" if self.secret else f" (got {value!r})"
 
     def _right_type(self, value: Any) -> bool:
         if self.type is float:  # TOML writes 7 and 7.0 differently; both are fine here
@@ -144,7 +148,8 @@ class KeySpec:
                 if value != value or value in (float("inf"), float("-inf")):
                     raise ValueError
         except ValueError:
-            raise ValueError(f"{self.key} must be {_TYPE_WORDS[self.type]} (got {raw!r})") from None
+            raise ValueError(
+                f"{self.key} must be {_TYPE_WORDS[self.type]}{self._got(raw)}") from None
         problem = self.problem(value)
         if problem:
             raise ValueError(f"{self.key} {problem}")
