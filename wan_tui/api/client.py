@@ -30,6 +30,7 @@ from .errors import (
 )
 from .models import GenerationRequest
 from .state import TaskSnapshot, read_task
+from .text import printable
 
 DEFAULT_BASE_URL = "https://api.acedata.cloud"
 BATCH_LIMIT = 50  # ids per retrieve_batch, as the vendor recommends
@@ -159,7 +160,8 @@ class WanClient:
                 status=response.status_code,
                 trace_id=self._trace_id(response, data),
             )
-        return Ack(task_id=task_id, trace_id=self._trace_id(response, data))
+        trace_id = self._trace_id(response, data)
+        return Ack(task_id=printable(task_id), trace_id=printable(trace_id) if trace_id else None)
 
     async def retrieve(self, task_id: str, *, retry: bool = True) -> TaskSnapshot:
         data = await self._read_call(

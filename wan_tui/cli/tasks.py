@@ -124,7 +124,7 @@ async def batch(ctx: CliContext) -> int:
         ctx.out.rows(r.to_json() for r in rows)
     else:
         for row in rows:
-            print(row.task_id or f"({row.state}: {row.error_message})")
+            ctx.out.line(row.task_id or f"({row.state}: {row.error_message})")
     return exit_code(rows)
 
 
