@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..api.models import MODELS
 from ..api.state import State
 from ..store.history import HistoryStore
+from ..store.rows import columns_from_json
 from .context import CliContext, UsageError
 
 CSV_COLUMNS = ("id", "task_id", "state", "state_word", "action", "model", "prompt",
@@ -140,9 +140,10 @@ def import_(ctx: CliContext, store: HistoryStore) -> int:
         except ValueError as error:
             problems.append(f"line {number}: not JSON ({error})")
             continue
-        problem = _row_problem(row)
-        if problem:
-            problems.append(f"line {number}: {problem}")
+        try:
+            columns_from_json(row, 0.0)  # the store's own rule, so nothing is skipped later
+        except ValueError as error:
+            problems.append(f"line {number}: {error}")
         else:
             rows.append(row)
     if problems:
@@ -152,21 +153,3 @@ def import_(ctx: CliContext, store: HistoryStore) -> int:
     if ctx.out.json_mode:
         ctx.out.json({"added": result.added, "merged": result.merged})
     return 0
-
-
-def _row_problem(row: Any) -> str | None:
-    """Why a line of an export cannot be a history row."""
-    if not isinstance(row, dict):
-        return "not a JSON object"
-    if not isinstance(row.get("prompt"), str):
-        return "no prompt (text)"
-    if row.get("state") not in _STATES:
-        return f"state must be one of {', '.join(sorted(_STATES))} (got {row.get('state')!r})"
-    if row.get("model") not in MODELS:
-        return f"model must be one of {', '.join(MODELS)} (got {row.get('model')!r})"
-    task_id = row.get("task_id")
-    if task_id is not None and not isinstance(task_id, str):
-        return "task_id must be text or null"
-    if not isinstance(row.get("params", {}), dict):
-        return "params must be an object"
-    return None

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from wan_tui.api.models import MODEL_ACTIONS, GenerationRequest
+from wan_tui.api.models import MODEL_ACTIONS, MODELS, GenerationRequest
 from wan_tui.api.state import State, error_object
 
 # Request fields the history keeps for re-runs. callback_url is left out: it carries a
@@ -139,12 +139,20 @@ def columns_from_json(item: Any, now: float) -> dict[str, Any]:
     state = item.get("state")
     if state not in _STATES:
         raise ValueError(f"state must be one of {', '.join(sorted(_STATES))} (got {state!r})")
-    params = item.get("params") if isinstance(item.get("params"), dict) else {}
+    if not isinstance(item.get("prompt"), str):
+        raise ValueError("has no prompt (text)")
+    if not item.get("model"):
+        raise ValueError("has no model")
+    if item.get("model") not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)} (got {item.get('model')!r})")
+    if item.get("task_id") is not None and not isinstance(item.get("task_id"), str):
+        raise ValueError("task_id must be text or null")
+    if not isinstance(item.get("params", {}), dict):
+        raise ValueError("params must be an object")
+    params = item.get("params") or {}
     base = {**params, **{k: item[k] for k in ("action", "model", "prompt", "negative_prompt")
                        if k in item}}
     columns = request_columns(base)
-    if not columns["model"]:
-        raise ValueError("has no model")
     error = item.get("error") if isinstance(item.get("error"), dict) else {}
     created = _num(item.get("created_at")) or now
     columns.update(
