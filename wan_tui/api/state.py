@@ -79,6 +79,10 @@ class TaskSnapshot:
     elapsed: float | None = None
     # The body the service says was submitted (lets us record tasks made elsewhere).
     request: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The settlement and usage of a finished task, as received (shapes are not documented:
+    # `cost` may be a number or an object such as {"amount": …, "currency": …}); JSON values.
+    usage: Any = None
+    cost: Any = None
 
     @property
     def error(self) -> dict[str, str] | None:
@@ -99,6 +103,8 @@ class TaskSnapshot:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "elapsed": self.elapsed,
+            "usage": self.usage,
+            "cost": self.cost,
         }
 
 
