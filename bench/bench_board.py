@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from wan_tui.api.state import State
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import TrackerEvent

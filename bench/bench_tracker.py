@@ -19,7 +19,8 @@ from pathlib import Path
 from simproc import TOKEN, SimProcess
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.core import Connection, open_core
+from wan_tui.session import Connection, open_session
+from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import Pacing
 
@@ -45,9 +46,10 @@ async def run(tasks: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp, SimProcess("--job-seconds", str(seconds * 10)) as sim:
         db = Path(tmp) / "history.sqlite3"
         store = HistoryStore(db)
-        async with open_core(Connection(sim.base_url, TOKEN), pacing=Pacing(), store=store) as core:
+        async with open_session(load_config(Path(tmp) / "config.toml"), Connection(sim.base_url, TOKEN),
+                                pacing=Pacing(), store=store) as session:
             start = time.monotonic()
-            rows = await asyncio.gather(*(core.tracker.submit(GenerationRequest(
+            rows = await asyncio.gather(*(session.submit(GenerationRequest(
                 action="text2video", model="wan2.6-t2v", prompt=f"bench clip {i}")) for i in range(tasks)))
             print(f"submitted {len(rows)} tasks in {time.monotonic() - start:.1f} s "
                   f"({Pacing().max_in_flight} in flight)")

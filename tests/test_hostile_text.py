@@ -17,7 +17,7 @@ from rich.console import Console
 from wan_tui.api.errors import ApiError
 from wan_tui.api.text import printable
 from wan_tui.cli import main
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.ui.app import WanApp

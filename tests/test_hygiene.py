@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_MODULES = ["wan_tui.api.client", "wan_tui.api.models", "wan_tui.api.state", "wan_tui.store.history",
-                "wan_tui.store.config", "wan_tui.tracker", "wan_tui.core", "wan_tui.sim", "wan_tui.cli",
+                "wan_tui.store.config", "wan_tui.tracker", "wan_tui.session", "wan_tui.sim", "wan_tui.cli",
                 "wan_tui.cli.tasks", "wan_tui.cli.history_cmd", "wan_tui.cli.config_cmd",
                 "wan_tui.cli.download_cmd", "wan_tui.media", "wan_tui.callbacks"]
 

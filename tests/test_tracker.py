@@ -7,6 +7,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from wan_tui import tracker as tracker_module
 from wan_tui.api.client import WanClient
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
-from wan_tui.core import Connection, open_core
+from wan_tui.callbacks import CallbackReceiver
 from wan_tui.sim import Simulator
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import Pacing, Tracker, TrackerEvent
@@ -29,11 +30,27 @@ def t2v(prompt: str) -> GenerationRequest:
 
 @contextlib.asynccontextmanager
 async def tracked(sim: Simulator, tmp_path: Path, pacing: Pacing = FAST, store: HistoryStore | None = None,
-                  **kw):
+                  callback_listen: str | None = None, **kw):
+    """A tracker polling the simulator, its loop running, as the session runs it."""
     store = store or HistoryStore(tmp_path / "history.sqlite3")
-    async with open_core(Connection(sim.base_url, sim.token), pacing=pacing, store=store, **kw) as core:
-        yield core
-    store.close()
+    client = WanClient(sim.base_url, sim.token, **kw)
+    tracker = Tracker(client, store, pacing)
+    receiver = None
+    if callback_listen:
+        receiver = CallbackReceiver(callback_listen, None, tracker.on_callback)
+        await receiver.start()
+        tracker.attach_callbacks(receiver)
+    loop = asyncio.create_task(tracker.run())
+    try:
+        yield SimpleNamespace(tracker=tracker, store=store, client=client, callbacks=receiver)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+        if receiver is not None:
+            await receiver.stop()
+        await client.aclose()
+        store.close()
 
 
 async def submit_all(core, prompts) -> list[int]:

@@ -16,7 +16,7 @@ from textual.widgets import Input, TextArea
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.sim import Simulator
 from wan_tui.store.config import load_config, save_values
 from wan_tui.store.history import HistoryStore

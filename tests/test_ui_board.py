@@ -9,7 +9,7 @@ from typing import Any
 
 
 from wan_tui.api.state import State
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import TrackerEvent, TrackerStatus

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .api.client import BATCH_LIMIT, WanClient
@@ -201,6 +201,29 @@ class Tracker:
             self._track(ack.task_id, self._mono() + self.pacing.first_poll)
             return row
         raise AssertionError("unreachable")
+
+    def set_pacing(self, pacing: Pacing) -> None:
+        """New budget and intervals, read at the next round (submission slots stay as made)."""
+        self.pacing = replace(pacing, max_in_flight=self.pacing.max_in_flight)
+        self._wake.set()
+
+    # -- looking up ----------------------------------------------------------------------------
+
+    async def look_up(self, task_id: str) -> Row:
+        """A user's question about one task: ask now, record the answer (raises WanError)."""
+        snapshot = await self.client.retrieve(task_id)
+        self._apply([snapshot], self._mono())
+        row = self.store.by_task_id(snapshot.task_id)
+        assert row is not None  # apply_snapshots records tasks made elsewhere
+        return row
+
+    async def look_up_many(self, task_ids: Sequence[str]) -> tuple[list[Row], list[str]]:
+        """Ask now about several tasks: (their rows, the ids the service does not know)."""
+        ids = list(dict.fromkeys(task_ids))
+        found = await self.client.retrieve_batch(ids)
+        self._apply(found.values(), self._mono())
+        rows = [r for r in (self.store.by_task_id(i) for i in ids if i in found) if r]
+        return rows, [i for i in ids if i not in found]
 
     # -- tracking ----------------------------------------------------------------------------
 

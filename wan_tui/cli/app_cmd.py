@@ -5,7 +5,7 @@ Textual is imported here, inside `run_app`, so the headless commands never load 
 
 from __future__ import annotations
 
-from ..core import Connection
+from ..session import Connection
 from .context import CliContext
 
 EXIT_OK = 0

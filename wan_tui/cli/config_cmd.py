@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..store.config import ConfigError, set_value, unset_value
+from ..store.config import ConfigError
 from .context import CliContext, UsageError
 
 
@@ -14,9 +14,9 @@ def run(ctx: CliContext) -> int:
     if action in ("set", "unset"):
         try:
             if action == "set":
-                loaded = set_value(ctx.args.key, ctx.args.value, ctx.loaded.path)
+                loaded = ctx.offline().set_setting(ctx.args.key, ctx.args.value)
             else:
-                loaded = unset_value(ctx.args.key, ctx.loaded.path)
+                loaded = ctx.offline().unset_setting(ctx.args.key)
         except ConfigError as error:
             raise UsageError(str(error)) from None
         item = next((i for i in loaded.items() if i.key == ctx.args.key), None)

@@ -1,20 +1,26 @@
-"""What every CLI command shares: parsed arguments, output, configuration and the core."""
+"""What every CLI command shares: parsed arguments, output, configuration and the session."""
 
 from __future__ import annotations
 
 import argparse
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
 from ..api.errors import TOKEN_HELP
-from ..api.models import MODEL_ACTIONS, GenerationRequest, InvalidRequest, Problem
-from ..callbacks import parse_listen
-from ..core import Connection, Core, open_core
+from ..api.models import GenerationRequest, InvalidRequest, Problem
+from ..session import (
+    Connection,
+    Pacing,
+    Session,
+    open_session,
+    pacing_from,
+    parse_listen,
+    request_over_defaults,
+)
 from ..store.config import LoadedConfig, Settings, load_config, resolve_settings
 from ..store.config_keys import KEYS
-from ..tracker import Pacing
 from .output import Output
 
 
@@ -55,19 +61,12 @@ class CliContext:
         return Connection(base_url=settings.base_url, token=settings.token)
 
     def pacing(self, **overrides: Any) -> Pacing:
-        polling = self.loaded.config.polling
-        pacing = Pacing(
-            max_requests_per_second=polling.max_requests_per_second,
-            first_poll=polling.first_poll_seconds,
-            interval=polling.interval_seconds,
-            max_in_flight=polling.max_in_flight,
-        )
-        for name, value in overrides.items():
-            if value is not None:
-                setattr(pacing, name, value)
-        return pacing
+        pacing = pacing_from(self.loaded.config)
+        return replace(pacing, **{k: v for k, v in overrides.items() if v is not None})
 
-    def core(self, *, poll: bool = True, **pacing: Any) -> AbstractAsyncContextManager[Core]:
+    def session(self, *, poll: bool = True,
+                **pacing: Any) -> AbstractAsyncContextManager[Session]:
+        """A connected session for a command that talks to the service."""
         polling = self.loaded.config.polling
         listen = getattr(self.args, "callback_listen", None) or polling.callback_listen
         public = getattr(self.args, "callback_public_url", None) or polling.callback_public_url
@@ -76,29 +75,16 @@ class CliContext:
                 parse_listen(listen)
             except ValueError as error:
                 raise UsageError(str(error)) from None
-        return open_core(self.connection(), pacing=self.pacing(**pacing), poll=poll,
-                         callback_listen=listen if poll else None, callback_public_url=public)
+        return open_session(self.loaded, self.connection(), pacing=self.pacing(**pacing),
+                            poll=poll, callback_listen=listen if poll else None,
+                            callback_public_url=public)
+
+    def offline(self) -> Session:
+        """A session for the history and settings only: nothing is sent."""
+        return Session(self.loaded)
 
     def request(self, action: str, prompt: str, typed: dict[str, Any]) -> GenerationRequest:
-        """The request the user typed, over the config's defaults.
-
-        A typed value always wins. A default that does not fit the typed request (a shot type
-        default while prompt rewriting is off, a size of another resolution, a text model for
-        image-to-video) is left out rather than turned into an error the user never typed.
-        """
-        typed = {k: v for k, v in typed.items() if v is not None and v != []}
-        if "model" not in typed:
-            model = self.loaded.config.defaults.get("model")
-            typed["model"] = model if MODEL_ACTIONS.get(model) == action else (
-                "wan2.6-t2v" if action == "text2video" else "wan2.6-i2v")
-        request = GenerationRequest(action=action, prompt=prompt, **typed)
-        for name, value in self.loaded.config.defaults.items():
-            if name in typed:
-                continue
-            trial = GenerationRequest(**{**request.to_dict(), name: value})
-            if not any(p.field == name for p in trial.errors()):
-                request = trial
-        return request
+        return request_over_defaults(self.loaded.config, action, prompt, typed)
 
 
 def request_fields(args: argparse.Namespace) -> dict[str, Any]:

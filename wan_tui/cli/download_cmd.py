@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..api.state import State
-from ..media import DownloadError, download
+from ..session import DownloadError
 from ..store.rows import Row
 from .context import CliContext
 
@@ -15,16 +15,14 @@ async def run(ctx: CliContext) -> int:
     folder = Path(args.output_dir).expanduser() if args.output_dir else ctx.loaded.config.downloads.dir
     saved: list[Row] = []
     failed = 0
-    async with ctx.core(poll=False) as core:
+    async with ctx.session(poll=False) as session:
         for task_id in dict.fromkeys(args.task_ids):
-            row = core.store.by_task_id(task_id)
+            row = session.by_task_id(task_id)
             if row is None or row.state != State.SUCCEEDED:
                 # Not known here yet, or not finished when last seen: ask the service once.
-                core.store.apply_snapshots([await core.client.retrieve(task_id)])
-                row = core.store.by_task_id(task_id)
+                row = await session.look_up(task_id)
             try:
-                assert row is not None
-                row = await download(core.store, row, folder)
+                row = await session.download(row, folder)
             except DownloadError as error:
                 ctx.out.error(f"{task_id}: {error}")
                 failed += 1

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.state import State
-from ..store.history import HistoryStore
+from ..session import Session
 from ..store.rows import columns_from_json
 from .context import CliContext, UsageError
 
@@ -27,33 +27,34 @@ _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def run(ctx: CliContext) -> int:
     action = ctx.args.history_command
-    store = HistoryStore()
+    session = ctx.offline()
     try:
-        if store.notice:
-            ctx.out.warn(store.notice)
+        notice = session.open_history()
+        if notice:
+            ctx.out.warn(notice)
         if action == "export":
-            return export(ctx, store)
+            return export(ctx, session)
         if action == "import":
-            return import_(ctx, store)
+            return import_(ctx, session)
         if action == "delete":
-            if not store.delete(ctx.args.task_id):
+            if not session.delete(ctx.args.task_id):
                 ctx.out.error(f"no task {ctx.args.task_id} in the history")
                 return 1
             ctx.out.info(f"deleted {ctx.args.task_id} from the history (not from the service)")
             return 0
-        return browse(ctx, store)
+        return browse(ctx, session)
     finally:
-        store.close()
+        session.close_history()
 
 
-def browse(ctx: CliContext, store: HistoryStore) -> int:
+def browse(ctx: CliContext, session: Session) -> int:
     args = ctx.args
     bad = [s for s in args.state if s not in _STATES]
     if bad:
         raise UsageError(f"unknown state {bad[0]!r}; states are {', '.join(sorted(_STATES))}")
     if args.limit < 1 or args.offset < 0:
         raise UsageError("--limit must be 1 or more and --offset 0 or more")
-    rows = store.search(args.search, states=args.state, model=args.model, action=args.action,
+    rows = session.search(args.search, states=args.state, model=args.model, action=args.action,
                         since=_date(args.since, "--since"), until=_date(args.until, "--until"),
                         limit=args.limit, offset=args.offset)
     if ctx.out.json_mode:
@@ -77,8 +78,8 @@ def _date(text: str | None, option: str) -> float | None:
                          f"(got {text!r})") from None
 
 
-def export(ctx: CliContext, store: HistoryStore) -> int:
-    rows = store.export_rows()
+def export(ctx: CliContext, session: Session) -> int:
+    rows = session.export_rows()
     lines = _csv_lines(rows) if ctx.args.format == "csv" else (
         json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     target = ctx.args.output
@@ -125,7 +126,7 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def import_(ctx: CliContext, store: HistoryStore) -> int:
+def import_(ctx: CliContext, session: Session) -> int:
     name = ctx.args.file
     try:
         text = Path(name).read_text(encoding="utf-8")
@@ -148,7 +149,7 @@ def import_(ctx: CliContext, store: HistoryStore) -> int:
             rows.append(row)
     if problems:
         raise UsageError(f"{name}: nothing was imported; fix these lines:\n  " + "\n  ".join(problems))
-    result = store.import_rows(rows)
+    result = session.import_rows(rows)
     ctx.out.info(f"imported {name}: {result.added} added, {result.merged} merged")
     if ctx.out.json_mode:
         ctx.out.json({"added": result.added, "merged": result.merged})

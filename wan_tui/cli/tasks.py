@@ -17,9 +17,8 @@ from ..api.models import (
     InvalidRequest,
 )
 from ..api.state import ACTIVE_STATES, State
-from ..core import Core
-from ..store.history import Row
-from ..tracker import TrackerEvent
+from ..session import Session, TrackerEvent
+from ..store.rows import Row
 from .context import CliContext, UsageError, check_request, request_fields
 from .output import Progress
 
@@ -43,13 +42,13 @@ async def generate(ctx: CliContext, action: str) -> int:
     args = ctx.args
     request = ctx.request(action, args.prompt, request_fields(args))
     check_request(request, ctx.out)
-    async with ctx.core() as core:
-        row = await core.tracker.submit(request)
+    async with ctx.session() as session:
+        row = await session.submit(request)
         if args.wait and row.state in ACTIVE_STATES:
             ctx.out.info(f"submitted {row.task_id}; waiting for it to end…")
-            if not await _wait(ctx, core, [row.id], args.timeout):
-                return _timed_out(ctx, core, [row.id])
-        row = core.store.get(row.id) or row
+            if not await _wait(ctx, session, [row.id], args.timeout):
+                return _timed_out(ctx, session, [row.id])
+        row = session.get(row.id) or row
     if not ctx.out.json_mode and row.state in ACTIVE_STATES and not args.wait:
         ctx.out.info("follow it with `wan-tui wait " + (row.task_id or "") + "`")
     show(ctx, [row], single=True)
@@ -59,22 +58,15 @@ async def generate(ctx: CliContext, action: str) -> int:
 
 
 async def task(ctx: CliContext) -> int:
-    async with ctx.core(poll=False) as core:
-        snapshot = await core.client.retrieve(ctx.args.task_id)
-        core.store.apply_snapshots([snapshot])
-        row = core.store.by_task_id(snapshot.task_id)
-    assert row is not None
+    async with ctx.session(poll=False) as session:
+        row = await session.look_up(ctx.args.task_id)
     show(ctx, [row], single=True)
     return exit_code([row])
 
 
 async def tasks(ctx: CliContext) -> int:
-    ids = list(dict.fromkeys(ctx.args.task_ids))
-    async with ctx.core(poll=False) as core:
-        found = await core.client.retrieve_batch(ids)
-        core.store.apply_snapshots(found.values())
-        rows = [r for r in (core.store.by_task_id(i) for i in ids if i in found) if r]
-    missing = [i for i in ids if i not in found]
+    async with ctx.session(poll=False) as session:
+        rows, missing = await session.look_up_many(ctx.args.task_ids)
     for task_id in missing:
         ctx.out.error(f"task {task_id}: the service does not know this id (expired or mistyped?)")
     show(ctx, rows, single=False)
@@ -86,22 +78,14 @@ async def wait(ctx: CliContext) -> int:
     if args.all == bool(args.task_id):
         raise UsageError("give either a TASK_ID or --all")
     pacing = {"interval": args.interval, "first_poll": 0.0}
-    async with ctx.core(**pacing) as core:
+    async with ctx.session(**pacing) as session:
         if args.all:
-            core.tracker.resume()
-            ids = [r.id for r in core.store.active()] + sorted(core.tracker.reconciling())
+            ids = session.unsettled()
         else:
-            row = core.store.by_task_id(args.task_id)
-            if row is None:  # a task made elsewhere: learn it, which records it
-                core.store.apply_snapshots([await core.client.retrieve(args.task_id)])
-                row = core.store.by_task_id(args.task_id)
-                assert row is not None
-            if row.state in ACTIVE_STATES:
-                core.tracker.track(args.task_id, now=True)
-            ids = [row.id]
-        if not await _wait(ctx, core, ids, args.timeout):
-            return _timed_out(ctx, core, ids)
-        rows = [r for r in (core.store.get(i) for i in ids) if r]
+            ids = [(await session.follow(args.task_id)).id]
+        if not await _wait(ctx, session, ids, args.timeout):
+            return _timed_out(ctx, session, ids)
+        rows = session.rows(ids)
     show(ctx, rows, single=not args.all)
     return exit_code(rows)
 
@@ -111,13 +95,13 @@ async def batch(ctx: CliContext) -> int:
     requests = read_batch(ctx, args.file)
     if not requests:
         raise UsageError(f"{args.file}: no requests in it (one JSON object or prompt per line)")
-    async with ctx.core(max_in_flight=args.concurrency) as core:
+    async with ctx.session(max_in_flight=args.concurrency) as session:
         ctx.out.info(f"submitting {len(requests)} generations…")
-        rows = list(await asyncio.gather(*(core.tracker.submit(r) for r in requests)))
+        rows = list(await asyncio.gather(*(session.submit(r) for r in requests)))
         ids = [r.id for r in rows]
-        if args.wait and not await _wait(ctx, core, ids, args.timeout):
-            return _timed_out(ctx, core, ids)
-        rows = [r for r in (core.store.get(i) for i in ids) if r]
+        if args.wait and not await _wait(ctx, session, ids, args.timeout):
+            return _timed_out(ctx, session, ids)
+        rows = session.rows(ids)
     if ctx.out.json_mode:
         ctx.out.json([r.to_json() for r in rows])
     elif args.wait:
@@ -190,17 +174,16 @@ FATAL_TROUBLE = {"no_token", "token_mismatched", "invalid_token", "token_expired
                  "disabled"}
 
 
-async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: float | None) -> bool:
+async def _wait(ctx: CliContext, session: Session, local_ids: list[int],
+                timeout: float | None) -> bool:
     """Wait with live counts on a terminal, saying what goes wrong meanwhile.
 
     Returns False on timeout; raises WanError when the token or account is refused.
     """
     progress = Progress(ctx.out)
     states: dict[int, str] = {}
-    for local_id in local_ids:
-        row = core.store.get(local_id)
-        if row:
-            states[local_id] = row.state
+    for row in session.rows(local_ids):
+        states[row.id] = row.state
     wanted = set(local_ids)
     said: list[str | None] = [None]
     fatal = asyncio.Event()
@@ -223,8 +206,8 @@ async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: floa
         progress.update(counts)
 
     on_event(TrackerEvent())
-    unsubscribe = core.tracker.subscribe(on_event)
-    waiting = asyncio.create_task(core.tracker.wait_for(local_ids, timeout))
+    unsubscribe = session.subscribe(on_event)
+    waiting = asyncio.create_task(session.wait(local_ids, timeout))
     refused = asyncio.create_task(fatal.wait())
     try:
         await asyncio.wait({waiting, refused}, return_when=asyncio.FIRST_COMPLETED)
@@ -239,8 +222,8 @@ async def _wait(ctx: CliContext, core: Core, local_ids: list[int], timeout: floa
     return waiting.result()
 
 
-def _timed_out(ctx: CliContext, core: Core, local_ids: list[int]) -> int:
-    rows = [r for r in (core.store.get(i) for i in local_ids) if r]
+def _timed_out(ctx: CliContext, session: Session, local_ids: list[int]) -> int:
+    rows = session.rows(local_ids)
     ctx.out.error(
         f"timed out with {sum(r.state in ACTIVE_STATES for r in rows)} of {len(rows)} "
         "task(s) unfinished; they stay in the history",

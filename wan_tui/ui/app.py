@@ -60,10 +60,9 @@ from textual.worker import Worker, WorkerState
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.api.text import printable
-from wan_tui.core import Connection, Core, open_core
-from wan_tui.media import DownloadError, download
+from wan_tui.session import Connection, DownloadError, HistoryError, Session, pacing_from
 from wan_tui.store.config import ConfigError, LoadedConfig, load_config, resolve_settings, save_values
-from wan_tui.store.history import HistoryError, HistoryStore
+from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
 from wan_tui.tracker import Pacing, TrackerEvent, TrackerStatus
 
@@ -88,13 +87,6 @@ class TrackerUpdate(Message):
     def __init__(self, event: TrackerEvent) -> None:
         super().__init__()
         self.event = event
-
-
-def pacing_from(loaded: LoadedConfig) -> Pacing:
-    polling = loaded.config.polling
-    return Pacing(max_requests_per_second=polling.max_requests_per_second,
-                  first_poll=polling.first_poll_seconds, interval=polling.interval_seconds,
-                  max_in_flight=polling.max_in_flight)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -130,7 +122,7 @@ class WanApp(App[str | None]):
         self.connection = connection
         self.history_path = history_path
         self._given_store = store
-        self._store: HistoryStore | None = None
+        self._store: Session | None = None
         self._pacing_override = pacing
         self.demo = demo
         self.seeds = list(seeds)
@@ -139,7 +131,7 @@ class WanApp(App[str | None]):
         self.track = track
         self.board_limit = board_limit
         self.cli_base_url = cli_base_url
-        self.core: Core | None = None
+        self.core: Session | None = None
         self.board: BoardScreen | None = None
         self.status = TrackerStatus()
         self.counts: dict[str, int] = {}
@@ -153,13 +145,13 @@ class WanApp(App[str | None]):
     # -- the core ----------------------------------------------------------------------------
 
     @property
-    def store(self) -> HistoryStore:
+    def store(self) -> Session:
         assert self._store is not None, "the history is not open"
         return self._store
 
     @property
     def pacing(self) -> Pacing:
-        return self._pacing_override or pacing_from(self.loaded)
+        return self._pacing_override or pacing_from(self.loaded.config)
 
     async def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.theme_variables)
@@ -178,12 +170,14 @@ class WanApp(App[str | None]):
         self.connection = connection
         if self._store is None:
             try:
-                self._store = self._given_store or HistoryStore(self.history_path)
+                self._store = Session(self.loaded, store=self._given_store,
+                                      history_path=self.history_path, pacing=self.pacing)
+                notice = self._store.open_history()
             except HistoryError as error:
                 self.exit(return_code=1, message=str(error))
                 return
-            if self._store.notice:
-                self.notify(self._store.notice, title="History", severity="warning",
+            if notice:
+                self.notify(notice, title="History", severity="warning",
                             timeout=30, markup=False)
         await self._open_core(connection)
         self.counts = self.store.counts_by_state()
@@ -195,14 +189,15 @@ class WanApp(App[str | None]):
         self.seeds = []
 
     async def _open_core(self, connection: Connection) -> None:
+        session = self.store
+        await session.connect(connection)
         stack = contextlib.AsyncExitStack()
-        core = await stack.enter_async_context(
-            open_core(connection, pacing=self.pacing, store=self.store, poll=False))
-        stack.callback(core.tracker.subscribe(self._forward))
-        self._stack, self.core = stack, core
-        self.status = core.tracker.status
+        stack.callback(session.subscribe(self._forward))
+        stack.push_async_callback(session.disconnect)
+        self._stack, self.core = stack, session
+        self.status = session.status
         if self.track:
-            self._tracker_worker = self.run_worker(core.tracker.run(), name="tracker",
+            self._tracker_worker = self.run_worker(session.run_tracker(), name="tracker",
                                                    group="tracker", exit_on_error=False)
 
     async def _close_core(self) -> None:
@@ -221,8 +216,8 @@ class WanApp(App[str | None]):
             self._counts_timer = None
         await self._close_core()
         store, self._store = self._store, None
-        if store is not None and self._given_store is None:
-            store.close()
+        if store is not None:
+            store.close_history()
 
     def _forward(self, event: TrackerEvent) -> None:
         """The tracker's listener (called on this event loop): one message per event."""
@@ -295,7 +290,7 @@ class WanApp(App[str | None]):
         if self.core is None:
             self.notify("Not connected: nothing was sent.", severity="error")
             return None
-        return self.run_worker(self.core.tracker.submit(request), name="submit",
+        return self.run_worker(self.core.submit(request), name="submit",
                                group="submit", exit_on_error=False)
 
     def download(self, row: Row) -> None:
@@ -304,7 +299,7 @@ class WanApp(App[str | None]):
 
         async def save() -> None:
             try:
-                saved = await download(self.store, row, folder)
+                saved = await self.store.download(row, folder)
             except DownloadError as error:
                 self.notify(str(error), title="Not downloaded", severity="error", markup=False)
                 return
@@ -401,11 +396,9 @@ class WanApp(App[str | None]):
         self._apply_theme(self.loaded.config.ui.theme)
         self._apply_keymap()
         core = self.core
-        if core is not None and self._pacing_override is None:
-            new = pacing_from(self.loaded)
-            # The tracker reads these on every round (its submission slots are fixed).
-            for name in ("max_requests_per_second", "first_poll", "interval"):
-                setattr(core.tracker.pacing, name, getattr(new, name))
+        if self._store is not None:
+            self._store.loaded = self.loaded
+            self._store.reload_config()
         if core is not None and not self.demo and self.connection is not None:
             settings = resolve_settings(self.loaded, cli_base_url=self.cli_base_url)
             new_connection = Connection(settings.base_url, settings.token or "")

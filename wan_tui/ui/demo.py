@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.sim import Simulator
 from wan_tui.store.config import load_config, save_values
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from wan_tui.core import Connection
+from wan_tui.session import Connection
 from wan_tui.store.config import load_config, save_values
 
 SIZE = (140, 40)

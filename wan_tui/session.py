@@ -1,0 +1,327 @@
+"""The session: the one front door through which the CLI and the TUI reach the core.
+
+A front end never calls the HTTP client, never writes the history and never touches the
+tracker's insides: it asks the session. The session opens the history at once (history
+commands need no token), connects to the service on demand, and offers every operation:
+settings, requests over the config's defaults, submitting, looking tasks up, waiting,
+downloading, deleting, and the history's queries.
+
+    form / CLI -> GenerationRequest -> Session.submit -> Tracker.submit -> store + client
+    Tracker poll loop -> store -> TrackerEvent -> Session.subscribe listeners -> UI / CLI
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .api.client import RetryPolicy, WanClient
+from .api.models import MODEL_ACTIONS, GenerationRequest
+from .api.state import ACTIVE_STATES
+from .callbacks import CallbackReceiver, parse_listen
+from .media import DownloadError, download
+from .store.config import (
+    Config,
+    LoadedConfig,
+    Settings,
+    load_config,
+    resolve_settings,
+    save_values,
+    set_value,
+    unset_value,
+)
+from .store.history import HistoryError, HistoryStore
+from .store.rows import ImportResult, Row
+from .tracker import Pacing, Tracker, TrackerEvent, TrackerStatus
+
+Listener = Callable[[TrackerEvent], None]
+__all__ = ["Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
+           "TrackerStatus", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where to send requests and with which token (already resolved by precedence)."""
+
+    base_url: str
+    token: str
+
+
+def pacing_from(config: Config) -> Pacing:
+    """The tracker's pacing as the config sets it."""
+    polling = config.polling
+    return Pacing(max_requests_per_second=polling.max_requests_per_second,
+                  first_poll=polling.first_poll_seconds, interval=polling.interval_seconds,
+                  max_in_flight=polling.max_in_flight)
+
+
+def request_over_defaults(config: Config, action: str, prompt: str = "",
+                          typed: Mapping[str, Any] | None = None) -> GenerationRequest:
+    """The request the user typed, over the config's defaults.
+
+    A typed value always wins. A default that does not fit the typed request (a shot type
+    default while prompt rewriting is off, a size of another resolution, a text model for
+    image-to-video) is left out rather than turned into an error the user never typed.
+    """
+    chosen = {k: v for k, v in (typed or {}).items() if v is not None and v != []}
+    if "model" not in chosen:
+        model = config.defaults.get("model")
+        fitting = [m for m, a in MODEL_ACTIONS.items() if a == action]
+        chosen["model"] = model if model in fitting else (fitting[0] if fitting else model)
+    request = GenerationRequest(action=action, prompt=prompt, **chosen)
+    for name, value in config.defaults.items():
+        if name in chosen:
+            continue
+        trial = GenerationRequest(**{**request.to_dict(), name: value})
+        if not any(p.field == name for p in trial.errors()):
+            request = trial
+    return request
+
+
+class NotConnected(Exception):
+    """An operation that needs the service was asked for before `connect()`."""
+
+
+class Session:
+    """Every operation a front end may ask for. No Textual, no argparse.
+
+    The history opens on first use (raises HistoryError with a message for users), so
+    settings work without it; `connect()` adds the client and tracker; `close()` ends both.
+    """
+
+    def __init__(self, loaded: LoadedConfig, *, store: HistoryStore | None = None,
+                 history_path: Path | None = None, pacing: Pacing | None = None) -> None:
+        self.loaded = loaded
+        self._pacing_override = pacing
+        self._own_store = store is None
+        self._history_path = history_path
+        self._opened_store = store
+        self._closed = False
+        self.connection: Connection | None = None
+        self._client: WanClient | None = None
+        self._tracker: Tracker | None = None
+        self._callbacks: CallbackReceiver | None = None
+        self._listeners: list[Listener] = []
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def _store(self) -> HistoryStore:
+        if self._opened_store is None:
+            if self._closed:
+                raise RuntimeError("the session is closed")
+            self._opened_store = HistoryStore(self._history_path)
+        return self._opened_store
+
+    def open_history(self) -> str | None:
+        """Open the history now (raises HistoryError); its notice, e.g. a file moved aside."""
+        return self._store.notice
+
+    # -- settings ----------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def pacing(self) -> Pacing:
+        return self._pacing_override or pacing_from(self.config)
+
+    def settings(self, *, cli_token: str | None = None,
+                 cli_base_url: str | None = None) -> Settings:
+        """Token and base URL by precedence: flag, environment, file, default."""
+        return resolve_settings(self.loaded, cli_token=cli_token, cli_base_url=cli_base_url)
+
+    def reload_config(self) -> LoadedConfig:
+        """Read the config file again; the tracker takes the new pacing at its next round."""
+        self.loaded = load_config(self.loaded.path)
+        self._apply_pacing()
+        return self.loaded
+
+    def save_settings(self, values: Mapping[str, Any]) -> LoadedConfig:
+        """Validate and write these keys (raises ConfigError or OSError), then apply them."""
+        self.loaded = save_values(values, self.loaded.path)
+        self._apply_pacing()
+        return self.loaded
+
+    def set_setting(self, key: str, raw_value: str) -> LoadedConfig:
+        """`config set`: one key from its text form (raises ConfigError)."""
+        self.loaded = set_value(key, raw_value, self.loaded.path)
+        self._apply_pacing()
+        return self.loaded
+
+    def unset_setting(self, key: str) -> LoadedConfig:
+        self.loaded = unset_value(key, self.loaded.path)
+        self._apply_pacing()
+        return self.loaded
+
+    def _apply_pacing(self) -> None:
+        if self._tracker is not None and self._pacing_override is None:
+            self._tracker.set_pacing(pacing_from(self.config))
+
+    def new_request(self, action: str, prompt: str = "",
+                    typed: Mapping[str, Any] | None = None) -> GenerationRequest:
+        return request_over_defaults(self.config, action, prompt, typed)
+
+    # -- connection --------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._tracker is not None
+
+    @property
+    def tracker(self) -> Tracker:
+        if self._tracker is None:
+            raise NotConnected("not connected to the service")
+        return self._tracker
+
+    async def connect(self, connection: Connection, *, retry: RetryPolicy | None = None,
+                      callback_listen: str | None = None,
+                      callback_public_url: str | None = None) -> None:
+        """Open the client and tracker (the poll loop runs only in `run_tracker`)."""
+        await self.disconnect()
+        client = WanClient(connection.base_url, connection.token, retry=retry)
+        tracker = Tracker(client, self._store, self.pacing())
+        if callback_listen:
+            receiver = CallbackReceiver(callback_listen, callback_public_url, tracker.on_callback)
+            await receiver.start()
+            tracker.attach_callbacks(receiver)
+            self._callbacks = receiver
+        self.connection, self._client, self._tracker = connection, client, tracker
+        self._unsubscribe = tracker.subscribe(self._forward)
+
+    async def disconnect(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        receiver, self._callbacks = self._callbacks, None
+        if receiver is not None:
+            await receiver.stop()
+        client, self._client, self._tracker = self._client, None, None
+        if client is not None:
+            await client.aclose()
+
+    async def run_tracker(self) -> None:
+        """The poll loop, until cancelled. Front ends run it as one long-lived task."""
+        await self.tracker.run()
+
+    async def close(self) -> None:
+        await self.disconnect()
+        self.close_history()
+
+    def close_history(self) -> None:
+        store, self._opened_store = self._opened_store, None
+        self._closed = True
+        if store is not None and self._own_store:
+            store.close()
+
+    # -- events ------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Called (on the event loop) with each batch of changed rows; survives reconnects."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _forward(self, event: TrackerEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    @property
+    def status(self) -> TrackerStatus:
+        return self._tracker.status if self._tracker is not None else TrackerStatus()
+
+    @property
+    def sending(self) -> int:
+        """Submissions not answered yet."""
+        return self._tracker.status.submitting if self._tracker is not None else 0
+
+    # -- generations -------------------------------------------------------------------------
+
+    async def submit(self, request: GenerationRequest) -> Row:
+        """Record, then send once; the row in its new state. Never resent."""
+        return await self.tracker.submit(request)
+
+    async def look_up(self, task_id: str) -> Row:
+        """Ask the service about one task now and record what it says (raises WanError)."""
+        return await self.tracker.look_up(task_id)
+
+    async def look_up_many(self, task_ids: Sequence[str]) -> tuple[list[Row], list[str]]:
+        """Ask about these tasks now: (rows found, ids the service does not know)."""
+        return await self.tracker.look_up_many(task_ids)
+
+    async def follow(self, task_id: str) -> Row:
+        """The row of this task, learnt from the service when new here; polled while active."""
+        row = self._store.by_task_id(task_id) or await self.look_up(task_id)
+        if row.state in ACTIVE_STATES and row.task_id:
+            self.tracker.track(row.task_id, now=True)
+        return row
+
+    def unsettled(self) -> list[int]:
+        """Local ids of everything still to settle: active tasks and unknown submissions."""
+        self.tracker.resume()
+        return [r.id for r in self._store.active()] + sorted(self.tracker.reconciling())
+
+    async def wait(self, local_ids: Collection[int], timeout: float | None = None) -> bool:
+        """Until every row is settled; False on timeout. Needs `run_tracker` going."""
+        return await self.tracker.wait_for(local_ids, timeout)
+
+    async def download(self, row: Row, folder: Path | None = None) -> Row:
+        """Save the row's video (into downloads.dir unless told); the updated row."""
+        return await download(self._store, row, folder or self.config.downloads.dir)
+
+    def delete(self, task_id: str) -> bool:
+        """Remove a task from the local history (not from the service)."""
+        return self._store.delete(task_id)
+
+    # -- the history -------------------------------------------------------------------------
+
+    def get(self, local_id: int) -> Row | None:
+        return self._store.get(local_id)
+
+    def rows(self, local_ids: Iterable[int]) -> list[Row]:
+        return [r for r in (self._store.get(i) for i in local_ids) if r is not None]
+
+    def by_task_id(self, task_id: str) -> Row | None:
+        return self._store.by_task_id(task_id)
+
+    def search(self, text: str | None = None, **filters: Any) -> list[Row]:
+        return self._store.search(text, **filters)
+
+    def count(self, text: str | None = None, **filters: Any) -> int:
+        return self._store.count(text, **filters)
+
+    def counts_by_state(self) -> dict[str, int]:
+        return self._store.counts_by_state()
+
+    def export_rows(self) -> Iterator[dict[str, Any]]:
+        return self._store.export_rows()
+
+    def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
+        return self._store.import_rows(rows)
+
+
+@contextlib.asynccontextmanager
+async def open_session(loaded: LoadedConfig, connection: Connection | None = None, *,
+                       poll: bool = True, **options: Any) -> AsyncIterator[Session]:
+    """A session for one command: connected when given a connection, polling with `poll`.
+
+    `options` go to `Session` (store, history_path, pacing) or `connect` (retry,
+    callback_listen, callback_public_url).
+    """
+    own = {k: options.pop(k) for k in ("store", "history_path", "pacing") if k in options}
+    session = Session(loaded, **own)
+    loop_task: asyncio.Task[None] | None = None
+    try:
+        if connection is not None:
+            await session.connect(connection, **options)
+            if poll:
+                loop_task = asyncio.create_task(session.run_tracker(), name="wan-tui tracker")
+        yield session
+    finally:
+        if loop_task is not None:
+            loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop_task
+        await session.close()
