@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..api.errors import WanError
 from ..callbacks import CallbackError
+from ..crash import write_report
 from ..api.models import InvalidRequest
 from ..store.history import HistoryError
 from .context import CliContext, UsageError, invalid
@@ -69,9 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         out.error("interrupted", hint="tasks already submitted stay in the history; "
                   "follow them with `wan-tui wait --all`")
         return EXIT_INTERRUPTED
-    except Exception:  # a bug of ours: no traceback in the user's face, but keep it
-        report = _save_traceback()
-        out.error(f"wan-tui hit an internal error; the details are in {report}",
+    except Exception as error:  # a bug of ours: no traceback in the user's face, but keep it
+        report = write_report(error, [getattr(args, "token", None), *_env_secrets()])
+        where = f"the details are in {report}" if report else "the details could not be saved"
+        out.error(f"wan-tui hit an internal error; {where}",
                   hint="please report it with that file (it holds no token)")
         return EXIT_BUG
 
@@ -82,12 +82,15 @@ def _os_problem(error: OSError) -> str:
     return f"cannot use {error.filename}: {reason}" if error.filename else reason
 
 
-def _save_traceback() -> Path:
-    text = traceback.format_exc()
-    with tempfile.NamedTemporaryFile("w", prefix="wan-tui-crash-", suffix=".txt",
-                                     delete=False) as handle:
-        handle.write(text)
-    return Path(handle.name)
+def _env_secrets() -> list[str | None]:
+    """Tokens the process may hold besides the command line's: environment and config file."""
+    from ..store.config import TOKEN_ENV, load_config
+
+    try:
+        configured = load_config().config.api.token
+    except Exception:  # noqa: BLE001 - a report must be written even when the config is odd
+        configured = None
+    return [os.environ.get(TOKEN_ENV), configured]
 
 
 def run() -> None:
