@@ -22,7 +22,7 @@ from typing import Any
 from .api.client import RetryPolicy, WanClient
 from .api.models import MODEL_ACTIONS, GenerationRequest
 from .api.state import ACTIVE_STATES
-from .callbacks import CallbackReceiver, parse_listen
+from .callbacks import CallbackError, CallbackReceiver, parse_listen
 from .media import DownloadError, download
 from .store.config import (
     Config,
@@ -39,7 +39,7 @@ from .store.rows import ImportResult, Row
 from .tracker import Pacing, Tracker, TrackerEvent, TrackerStatus
 
 Listener = Callable[[TrackerEvent], None]
-__all__ = ["Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
+__all__ = ["CallbackError", "Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
            "TrackerStatus", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
 
 

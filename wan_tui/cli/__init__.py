@@ -10,10 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..api.errors import WanError
-from ..callbacks import CallbackError
 from ..crash import write_report
 from ..api.models import InvalidRequest
-from ..store.history import HistoryError
+from ..session import CallbackError, HistoryError
 from .context import CliContext, UsageError, invalid
 from .output import Output
 from .parser import build_parser
