@@ -246,10 +246,10 @@ def test_the_installed_entry_point_runs_end_to_end(sim_env, isolated) -> None:
 def test_a_batch_under_faults_ends_true_and_submits_each_once(cli, sim_env, tmp_path, monkeypatch) -> None:
     """The fault check of bench/batch_faults.py, smaller: every row final, none created twice,
     rows agree with what the server created, no request over 50 ids."""
-    from wan_tui import tracker
+    from wan_tui import reconcile
 
-    monkeypatch.setattr(tracker, "RECONCILE_AFTER", 0.1)
-    monkeypatch.setattr(tracker, "NOT_CREATED_AFTER", 0.5)
+    monkeypatch.setattr(reconcile, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(reconcile, "NOT_CREATED_AFTER", 0.5)
     sim_env.fault_rate, sim_env.fail_rate = 0.2, 0.1
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("".join(f"prompt {i}\n" for i in range(80)))

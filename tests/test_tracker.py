@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from wan_tui import tracker as tracker_module
+from wan_tui import reconcile
 from wan_tui.api.client import WanClient
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
@@ -154,7 +154,7 @@ async def test_a_day_old_task_gets_one_last_look_then_expires(sim, tmp_path) -> 
 
 
 async def test_resume_picks_up_unfinished_tasks_and_interrupted_submissions(sim, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(tracker_module, "NOT_CREATED_AFTER", 0.3)
+    monkeypatch.setattr(reconcile, "NOT_CREATED_AFTER", 0.3)
     store = HistoryStore(tmp_path / "h.sqlite3")
     async with WanClient(sim.base_url, sim.token) as client:
         first = Tracker(client, store, FAST)
@@ -206,7 +206,7 @@ async def test_a_429_on_submit_waits_and_asks_again_creating_once(sim, tmp_path)
 
 
 async def test_a_lost_answer_is_unknown_then_found_in_the_task_list(sim, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(reconcile, "RECONCILE_AFTER", 0.1)
     async with tracked(sim, tmp_path) as core:
         sim.force_faults("drop", 1, endpoint="videos")
         row = await core.tracker.submit(t2v("answer dropped"))
@@ -218,8 +218,8 @@ async def test_a_lost_answer_is_unknown_then_found_in_the_task_list(sim, tmp_pat
 
 
 async def test_a_lost_answer_with_no_task_is_settled_as_not_created(sim, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
-    monkeypatch.setattr(tracker_module, "NOT_CREATED_AFTER", 0.3)
+    monkeypatch.setattr(reconcile, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(reconcile, "NOT_CREATED_AFTER", 0.3)
     async with tracked(sim, tmp_path) as core:
         known = await core.tracker.submit(t2v("a task the history knows"))  # proves the listing
         sim.force_faults("502", 1, endpoint="videos")
@@ -233,8 +233,8 @@ async def test_a_lost_answer_with_no_task_is_settled_as_not_created(sim, tmp_pat
 
 async def test_an_unproven_task_list_leaves_the_submission_unknown(sim, tmp_path, monkeypatch) -> None:
     """An empty listing could be a service that ignores the (undocumented) call: no verdict."""
-    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
-    monkeypatch.setattr(tracker_module, "NOT_CREATED_AFTER", 0.3)
+    monkeypatch.setattr(reconcile, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(reconcile, "NOT_CREATED_AFTER", 0.3)
     async with tracked(sim, tmp_path) as core:
         sim.force_faults("502", 1, endpoint="videos")
         row = await core.tracker.submit(t2v("alone and unanswered"))
@@ -245,7 +245,7 @@ async def test_an_unproven_task_list_leaves_the_submission_unknown(sim, tmp_path
 
 async def test_a_lost_answer_with_a_callback_url_is_still_found(sim, tmp_path, monkeypatch) -> None:
     """The history keeps no callback URL, the task list does: matching must not compare it."""
-    monkeypatch.setattr(tracker_module, "RECONCILE_AFTER", 0.1)
+    monkeypatch.setattr(reconcile, "RECONCILE_AFTER", 0.1)
     async with tracked(sim, tmp_path, callback_listen="127.0.0.1:0") as core:
         sim.force_faults("drop", 1, endpoint="videos")
         row = await core.tracker.submit(t2v("called back, answer dropped"))

@@ -29,6 +29,7 @@ from .api.errors import (
     WanError,
 )
 from .api.models import GenerationRequest, InvalidRequest
+from .reconcile import Reconciler
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
 from .store.history import HistoryStore, Row
 
@@ -36,12 +37,8 @@ log = logging.getLogger(__name__)
 
 EXPIRE_AFTER = 24 * 3600.0  # task ids expire upstream after about a day
 RESCAN_EVERY = 5.0  # seconds between looks at the store for tasks another process added
-RECONCILE_AFTER = 10.0  # seconds after an unknown submission before we look for it
-RECONCILE_SLACK = 120.0  # seconds of clock difference tolerated when matching by time
-NOT_CREATED_AFTER = 60.0  # an unknown this old, absent from a good listing, was not created
 MAX_BACKOFF = 60.0
 CALLBACK_SLOWDOWN = 4.0  # tasks that will call back are polled this much less often
-LIST_PAGE, LIST_PAGES = 100, 10  # how much of the task list one search for unknowns reads
 
 
 @dataclass
@@ -100,8 +97,8 @@ class Tracker:
         self._submit_slots = asyncio.Semaphore(self.pacing.max_in_flight)
         self._next_request = 0.0  # monotonic time the budget allows the next request
         self._failures = 0
-        self._reconcile_at: dict[int, float] = {}  # local id -> monotonic time to look for it
-        self._listing_unsupported = False
+        self._reconciler = Reconciler(client, store, pause=self._budget_pause, wall=wall,
+                                      monotonic=monotonic)
         self._callbacks: CallbackReceiver | None = None
         self._calling_back: set[str] = set()  # task ids that will call back
         self._expiring: set[str] = set()  # a day old: one last look, then expired
@@ -186,7 +183,7 @@ class Tracker:
                 await asyncio.sleep(error.retry_after or self.client.retry.delay(attempt + 1))
                 continue
             except SubmissionUnknown as error:
-                self._reconcile_at[local_id] = self._mono() + RECONCILE_AFTER
+                self._reconciler.schedule(local_id)
                 self._wake.set()
                 return self.store.mark_unknown(local_id, str(error))
             except (WanError, InvalidRequest) as error:
@@ -242,11 +239,10 @@ class Tracker:
             return
         self._resumed = True
         interrupted = self.store.recover_interrupted()
-        for row in interrupted:
-            self._reconcile_at[row.id] = self._mono()
-        for row in self.store.search(states=[State.UNKNOWN], since=self._wall() - EXPIRE_AFTER,
-                                     limit=1000):
-            self._reconcile_at.setdefault(row.id, self._mono())
+        self._reconciler.schedule_soon(r.id for r in interrupted)
+        self._reconciler.schedule_soon(
+            r.id for r in self.store.search(states=[State.UNKNOWN],
+                                            since=self._wall() - EXPIRE_AFTER, limit=1000))
         self._rescan()
         if interrupted:
             self._emit(interrupted)
@@ -291,7 +287,7 @@ class Tracker:
                     await self._spend_request(work)
                     continue
                 wait = min([RESCAN_EVERY, *[t - now for t in self._due.values()],
-                            *[t - now for t in self._reconcile_at.values()]])
+                            *[t - now for t in self._reconciler.next_due()]])
             await self._sleep(max(wait, 0.005))
 
     async def _sleep(self, seconds: float) -> None:
@@ -314,8 +310,8 @@ class Tracker:
             ordered = sorted(self._due, key=self._due.__getitem__)[:BATCH_LIMIT]
             batch = [t for t in ordered if self._due[t] <= horizon]
             return lambda: self._poll(batch)
-        ready = [i for i, when in self._reconcile_at.items() if when <= now]
-        if ready and not self._listing_unsupported:
+        ready = self._reconciler.ready(now)
+        if ready:
             return lambda: self._reconcile(ready)
         return None
 
@@ -404,91 +400,23 @@ class Tracker:
     # -- unknown submissions -----------------------------------------------------------------
 
     async def _reconcile(self, local_ids: list[int]) -> None:
-        """Look for unknown submissions in the account's task list and adopt or settle them.
-
-        A match is a task created within RECONCILE_SLACK of our submission, with the same
-        parameters, that the history does not hold yet. A submission older than
-        NOT_CREATED_AFTER with no match was never created, but only when the listing proved
-        it covers our tasks (it showed one the history knows): the listing is undocumented,
-        and an empty answer proves nothing. Otherwise the row stays unknown, for the user.
-        """
-        rows = [r for r in (self.store.get(i) for i in local_ids) if r and r.state == State.UNKNOWN]
-        for local_id in local_ids:
-            self._reconcile_at.pop(local_id, None)
+        """Search the account's task list for these unknown submissions (see reconcile.py)."""
+        rows = await self._reconciler.settle(local_ids)
+        for row in rows:
+            if row.task_id and row.state in ACTIVE_STATES:
+                self._track(row.task_id, self._mono())
         if rows:
             # Emit every row whose search ended, changed or not: waiters count them settled.
-            self._emit(await self._settle_unknown(rows))
+            self._emit(rows)
 
-    async def _settle_unknown(self, rows: list[Row]) -> list[Row]:
-        low = min(r.created_at for r in rows) - RECONCILE_SLACK
-        high = max(r.created_at for r in rows) + RECONCILE_SLACK
-        try:
-            listed = await self._list_between(low, high)
-        except ApiError as error:
-            if error.status is not None and 400 <= error.status < 500 and not isinstance(
-                error, (RateLimited, AuthError)
-            ):
-                self._listing_unsupported = True  # leave them unknown, for the user to decide
-                return rows
-            self._retry_reconcile(rows)
-            raise
-        except WanError:
-            self._retry_reconcile(rows)
-            raise
-        settled: list[Row] = []
-        claimed: set[str] = set()
-        wall = self._wall()
-        proven = any(self.store.by_task_id(snap.task_id) is not None for snap in listed)
-        for row in sorted(rows, key=lambda r: r.created_at):
-            wanted = row.request().params()
-            match = next(
-                (snap for snap in listed
-                 if snap.task_id not in claimed
-                 and abs((snap.created_at or row.created_at) - row.created_at) <= RECONCILE_SLACK
-                 and _params_of(snap) == wanted
-                 and self.store.by_task_id(snap.task_id) is None),
-                None,
-            )
-            if match is not None:
-                claimed.add(match.task_id)
-                settled.append(self.store.mark_submitted(row.id, match.task_id, match.trace_id))
-                self._track(match.task_id, self._mono())
-            elif wall - row.created_at < NOT_CREATED_AFTER:
-                self._reconcile_at[row.id] = self._mono() + NOT_CREATED_AFTER
-            elif not proven:
-                settled.append(row)  # no proof either way: it stays unknown
-            else:
-                settled.append(self.store.mark_refused(
-                    row.id, "not_created",
-                    "the submission's answer was lost, and the service's task list has no task "
-                    "for it: it was not created (nor billed); re-run it if you still want it",
-                    None,
-                ))
-        return settled
-
-    def _retry_reconcile(self, rows: list[Row]) -> None:
-        for row in rows:
-            self._reconcile_at[row.id] = self._mono() + RECONCILE_AFTER
-
-    async def _list_between(self, low: float, high: float) -> list[TaskSnapshot]:
-        """The account's tasks made between low and high: a few pages, inside the budget,
-        without retries of its own (a failure backs off like any other request)."""
-        out: list[TaskSnapshot] = []
-        for number in range(LIST_PAGES):
-            if number:
-                await asyncio.sleep(1.0 / self.pacing.max_requests_per_second)
-                self._set_status(requests=self.status.requests + 1)
-            items = await self.client.list_tasks(limit=LIST_PAGE, offset=number * LIST_PAGE,
-                                                 created_at_min=low, created_at_max=high,
-                                                 retry=False)
-            out.extend(items)
-            if len(items) < LIST_PAGE:
-                break
-        return out
+    async def _budget_pause(self) -> None:
+        """One more request inside the budget (a listing's later pages)."""
+        await asyncio.sleep(1.0 / self.pacing.max_requests_per_second)
+        self._set_status(requests=self.status.requests + 1)
 
     def reconciling(self) -> set[int]:
         """Local ids of unknown submissions the tracker will still look for."""
-        return set() if self._listing_unsupported else set(self._reconcile_at)
+        return self._reconciler.pending()
 
     # -- waiting -----------------------------------------------------------------------------
 
@@ -525,17 +453,6 @@ def _settled(row: Row, reconciling: set[int]) -> bool:
     if row.state in FINAL_STATES:
         return True
     return row.state == State.UNKNOWN and row.id not in reconciling
-
-
-def _params_of(snapshot: TaskSnapshot) -> dict[str, object] | None:
-    """The task's parameters as the history keeps them (without the callback URL, which the
-    history never stores: it may hold a secret, and ours differs per submission)."""
-    try:
-        params = GenerationRequest.from_body(snapshot.request).params()
-    except (InvalidRequest, TypeError):
-        return None
-    params.pop("callback_url", None)
-    return params
 
 
 __all__ = ["ACTIVE_STATES", "Pacing", "Tracker", "TrackerEvent", "TrackerStatus"]

@@ -1,0 +1,44 @@
+"""Settling lost submissions never takes a task another row may still claim (issue 10, 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wan_tui.api.client import WanClient
+from wan_tui.api.models import GenerationRequest
+from wan_tui.api.state import State
+from wan_tui.reconcile import Reconciler
+from wan_tui.sim import Simulator
+from wan_tui.store.history import HistoryStore
+
+
+async def no_pause() -> None:
+    return None
+
+
+def same() -> GenerationRequest:
+    return GenerationRequest(action="text2video", model="wan2.6-t2v", prompt="a paper boat")
+
+
+async def test_a_rerun_in_flight_keeps_its_task_and_the_lost_one_finds_its_own(
+        sim: Simulator, tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    async with WanClient(sim.base_url, sim.token) as client:
+        # A: sent, created upstream, answer lost. B: the same prompt again, its answer not
+        # back yet, though the service has created its task (the newest in the listing).
+        lost = store.add_submission(same())
+        task_a = (await client.submit(same())).task_id
+        store.mark_unknown(lost, "no answer")
+        rerun = store.add_submission(same())
+        task_b = (await client.submit(same())).task_id
+        reconciler = Reconciler(client, store, pause=no_pause)
+
+        assert await reconciler.settle([lost]) == []  # B may own any match: wait
+        assert store.get(lost).state == State.UNKNOWN and lost in reconciler.pending()
+
+        store.mark_submitted(rerun, task_b, None)  # B's answer arrives
+        [adopted] = await reconciler.settle([lost])
+    assert adopted.id == lost and adopted.task_id == task_a
+    assert store.get(rerun).task_id == task_b  # both rows kept, each with its own task
+    assert store.count() == 2
+    store.close()
