@@ -36,7 +36,8 @@ from .store.config import (
 )
 from .store.history import HistoryError, HistoryStore
 from .store.rows import ImportResult, Row
-from .tracker import Pacing, Tracker, TrackerEvent, TrackerStatus
+from .tracker import Tracker
+from .tracking import Pacing, TrackerEvent, TrackerStatus
 
 Listener = Callable[[TrackerEvent], None]
 __all__ = ["CallbackError", "Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .api.client import BATCH_LIMIT, WanClient
 from .api.state import read_task
@@ -32,6 +32,7 @@ from .api.models import GenerationRequest, InvalidRequest
 from .reconcile import Reconciler
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
 from .store.history import HistoryStore, Row
+from .tracking import Listener, Pacing, TrackerEvent, TrackerStatus, wait_settled
 
 log = logging.getLogger(__name__)
 
@@ -39,38 +40,6 @@ EXPIRE_AFTER = 24 * 3600.0  # task ids expire upstream after about a day
 RESCAN_EVERY = 5.0  # seconds between looks at the store for tasks another process added
 MAX_BACKOFF = 60.0
 CALLBACK_SLOWDOWN = 4.0  # tasks that will call back are polled this much less often
-
-
-@dataclass
-class Pacing:
-    """How often and how hard the tracker may talk to the service."""
-
-    max_requests_per_second: float = 1.0  # sustained, to /wan/tasks, however many tasks
-    first_poll: float = 7.0  # seconds after submission
-    interval: float = 15.0  # seconds between looks at one task
-    max_in_flight: int = 5  # submissions at once
-    rate_limit_retries: int = 5  # a 429 on submit is a refusal: nothing was created
-
-
-@dataclass(frozen=True)
-class TrackerStatus:
-    """What a status line shows about the tracker itself."""
-
-    paused_until: float | None = None  # wall-clock end of a rate-limit pause
-    trouble: str | None = None  # the last connection or service problem, until it clears
-    trouble_code: str | None = None  # its error code, e.g. "invalid_token"
-    requests: int = 0  # requests made to /wan/tasks
-    tracked: int = 0  # tasks being polled
-    submitting: int = 0  # submissions in flight
-
-
-@dataclass(frozen=True)
-class TrackerEvent:
-    rows: list[Row] = field(default_factory=list)  # rows whose shown fields changed
-    status: TrackerStatus = field(default_factory=TrackerStatus)
-
-
-Listener = Callable[[TrackerEvent], None]
 
 
 class Tracker:
@@ -421,38 +390,9 @@ class Tracker:
     # -- waiting -----------------------------------------------------------------------------
 
     async def wait_for(self, local_ids: Collection[int], timeout: float | None = None) -> bool:
-        """Until every one of these rows is settled (final, or unknown with no search left).
-
-        Returns False on timeout. Needs `run()` going in another task.
-        """
-        remaining = set(local_ids)
-        settled = asyncio.Event()
-
-        def check(rows: Iterable[Row | None]) -> None:
-            pending = self.reconciling()
-            for row in rows:
-                if row is not None and row.id in remaining and _settled(row, pending):
-                    remaining.discard(row.id)
-            if not remaining:
-                settled.set()
-
-        check([self.store.get(i) for i in remaining])
-
-        unsubscribe = self.subscribe(lambda event: check(event.rows))
-        try:
-            async with asyncio.timeout(timeout):
-                await settled.wait()
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            unsubscribe()
-
-
-def _settled(row: Row, reconciling: set[int]) -> bool:
-    if row.state in FINAL_STATES:
-        return True
-    return row.state == State.UNKNOWN and row.id not in reconciling
+        """Until every one of these rows is settled; False on timeout. Needs `run()` going."""
+        return await wait_settled(local_ids, get=self.store.get, subscribe=self.subscribe,
+                                  reconciling=self.reconciling, timeout=timeout)
 
 
 __all__ = ["ACTIVE_STATES", "Pacing", "Tracker", "TrackerEvent", "TrackerStatus"]
