@@ -31,7 +31,8 @@ from .api.errors import (
 from .api.models import GenerationRequest, InvalidRequest
 from .reconcile import Reconciler
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
-from .store.history import HistoryStore, Row
+from .store.history import HistoryStore
+from .store.rows import Row
 from .tracking import Listener, Pacing, TrackerEvent, TrackerStatus, wait_settled
 
 log = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_app(ctx)
         result = _commands()[args.command](ctx)
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
     except (UsageError, CallbackError) as error:
