@@ -3,6 +3,8 @@ that forgot its simulator goes to a closed loopback port, never to the real API 
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,3 +58,33 @@ def fast_retry() -> RetryPolicy:
     policy = RetryPolicy(sleep=sleep)
     policy.delays = delays  # type: ignore[attr-defined]
     return policy
+
+
+FAST_POLLING = """
+[polling]
+first_poll_seconds = 0.05
+interval_seconds = 0.2
+max_requests_per_second = 50.0
+"""
+
+
+@pytest.fixture
+def cli(sim_env: Simulator, isolated: Path, capsys: pytest.CaptureFixture[str]):
+    """Run `wan-tui ARGS` in this process against the simulator; (exit code, stdout, stderr)."""
+    from wan_tui.cli import main
+
+    config = Path(os.environ["WAN_TUI_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(FAST_POLLING)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_json(cli, *args: str):
+    code, out, err = cli(*args, "--json")
+    return code, json.loads(out), err

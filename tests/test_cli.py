@@ -9,37 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from wan_tui.cli import main
-from wan_tui.sim import Simulator
-
-FAST = """
-[polling]
-first_poll_seconds = 0.05
-interval_seconds = 0.2
-max_requests_per_second = 50.0
-"""
 
 
-@pytest.fixture
-def cli(sim_env: Simulator, isolated: Path, capsys: pytest.CaptureFixture[str]):
-    """Run `wan-tui ARGS` in this process; returns (exit code, stdout, stderr)."""
-    config = Path(os.environ["WAN_TUI_CONFIG"])
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(FAST)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
-def run_json(cli, *args: str):
-    code, out, err = cli(*args, "--json")
-    return code, json.loads(out), err
+from conftest import run_json
 
 
 def test_generate_wait_json_prints_a_succeeded_snapshot(cli) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rich.console import Console
@@ -92,7 +93,7 @@ class Output:
             head.append((f"  [{word}]", "dim"))
         self.line(*head)
         if row.get("prompt"):
-            self.line(f"  prompt: {_one_line(str(row['prompt']))}")
+            self.line(f"  prompt: {one_line(str(row['prompt']))}")
         error = row.get("error")
         if error:
             message = error.get("message") or error.get("code")
@@ -104,29 +105,78 @@ class Output:
             self.line((f"  trace id: {row['trace_id']}", "dim"))
 
 
-def _one_line(text: str, width: int = 100) -> str:
+def one_line(text: str, width: int = 100) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-class Progress:
-    """One live line of counts per state on a terminal's stderr; silent elsewhere."""
+DONE_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.EXPIRED, State.LOST,
+                         State.UNKNOWN})
+PIPED_EVERY = 5.0  # seconds between plain progress lines in a log
 
-    def __init__(self, output: Output) -> None:
-        self.enabled = output.err.is_terminal
+
+class Progress:
+    """Progress of a wait, where it runs: a live bar on a terminal's stderr, a plain line
+    every few seconds when stderr is a pipe or a CI log, nothing with --quiet or --json."""
+
+    def __init__(self, output: Output, *, quiet: bool = False,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.live = output.err.is_terminal
+        self.enabled = not quiet
         self.console = output.err
+        self.clock = clock
+        self.start = clock()
         self.last = ""
+        self.last_plain = -PIPED_EVERY
+        self.counts: dict[str, int] = {}
+        self.printed: dict[str, int] = {}  # the counts of the last plain line
 
     def update(self, counts: Mapping[str, int]) -> None:
         if not self.enabled:
             return
-        text = "  ".join(f"{state}: {n}" for state, n in sorted(counts.items()) if n)
-        if text != self.last:
-            self.last = text
-            self.console.file.write("\r\x1b[2K" + text)
+        self.counts = dict(counts)
+        line = progress_line(counts, self.clock() - self.start, bar=self.live)
+        if self.live:
+            if line != self.last:
+                self.last = line
+                self.console.file.write("\r\x1b[2K" + line)
+                self.console.file.flush()
+        elif self.clock() - self.last_plain >= PIPED_EVERY and self.counts != self.printed:
+            self.last_plain, self.printed = self.clock(), dict(self.counts)
+            self.console.file.write(line + "\n")
             self.console.file.flush()
 
     def done(self) -> None:
-        if self.enabled and self.last:
+        """End the live line; in a log, the final counts if the last line is stale."""
+        if not self.enabled:
+            return
+        if self.live and self.last:
             self.console.file.write("\n")
-            self.console.file.flush()
+        elif not self.live and self.counts:
+            if self.counts != self.printed:
+                line = progress_line(self.counts, self.clock() - self.start, bar=False)
+                self.console.file.write(line + "\n")
+        self.console.file.flush()
+        self.last = ""
+
+
+def progress_line(counts: Mapping[str, int], elapsed: float, *, bar: bool) -> str:
+    """`[######----] 12/40 done · succeeded 10 · failed 2 · running 28 · 0:42 · ~1:10 left`."""
+    total = sum(counts.values())
+    done = sum(n for state, n in counts.items() if state in DONE_STATES)
+    parts = [f"{done}/{total} done"]
+    parts += [f"{state} {n}" for state, n in sorted(counts.items()) if n]
+    parts.append(clock_text(elapsed))
+    if 0 < done < total:
+        parts.append(f"~{clock_text(elapsed / done * (total - done))} left")
+    line = " · ".join(parts)
+    if bar and total:
+        filled = round(20 * done / total)
+        line = f"[{'#' * filled}{'-' * (20 - filled)}] {line}"
+    return line
+
+
+def clock_text(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

@@ -108,8 +108,15 @@ def _generation_options(parser: argparse.ArgumentParser) -> None:
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait until the task ends")
     parser.add_argument("--timeout", type=seconds, metavar="S",
-                        help="give up waiting after S seconds")
+                        help="wait, giving up after S seconds (implies --wait)")
+    _quiet_option(parser)
     _callback_options(parser)
+
+
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress while waiting (a live bar on a terminal, a line "
+                             "every few seconds in a log)")
 
 
 def _callback_options(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=positive_seconds, metavar="S",
                    help="seconds between looks")
     p.add_argument("--timeout", type=seconds, metavar="S", help="give up after S seconds (exit 1)")
+    _quiet_option(p)
     _callback_options(p)
     _json_option(p)
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from ..api.errors import WanError
 from ..api.models import (
@@ -20,7 +21,7 @@ from ..api.state import ACTIVE_STATES, State
 from ..session import Session, TrackerEvent
 from ..store.rows import Row
 from .context import CliContext, UsageError, check_request, request_fields
-from .output import Progress
+from .output import Progress, one_line
 
 OK, FAILED = 0, 1
 GOOD_STATES = {State.SUCCEEDED, State.PENDING, State.RUNNING}
@@ -42,14 +43,15 @@ async def generate(ctx: CliContext, action: str) -> int:
     args = ctx.args
     request = ctx.request(action, args.prompt, request_fields(args))
     check_request(request, ctx.out)
+    wait = args.wait or args.timeout is not None  # a timeout says how long to wait
     async with ctx.session() as session:
         row = await session.submit(request)
-        if args.wait and row.state in ACTIVE_STATES:
+        if wait and row.state in ACTIVE_STATES:
             ctx.out.info(f"submitted {row.task_id}; waiting for it to end…")
             if not await _wait(ctx, session, [row.id], args.timeout):
                 return _timed_out(ctx, session, [row.id])
         row = session.get(row.id) or row
-    if not ctx.out.json_mode and row.state in ACTIVE_STATES and not args.wait:
+    if not ctx.out.json_mode and row.state in ACTIVE_STATES and not wait:
         ctx.out.info("follow it with `wan-tui wait " + (row.task_id or "") + "`")
     show(ctx, [row], single=True)
     if row.state not in GOOD_STATES:
@@ -81,6 +83,8 @@ async def wait(ctx: CliContext) -> int:
     async with ctx.session(**pacing) as session:
         if args.all:
             ids = session.unsettled()
+            if not ids:
+                ctx.out.info("nothing to wait for: no task in the history is unfinished")
         else:
             ids = [(await session.follow(args.task_id)).id]
         if not await _wait(ctx, session, ids, args.timeout):
@@ -92,62 +96,99 @@ async def wait(ctx: CliContext) -> int:
 
 async def batch(ctx: CliContext) -> int:
     args = ctx.args
-    requests = read_batch(ctx, args.file)
-    if not requests:
+    lines = read_batch(ctx, args.file)
+    if not lines:
         raise UsageError(f"{args.file}: no requests in it (one JSON object or prompt per line)")
+    wait = args.wait or args.timeout is not None
     async with ctx.session(max_in_flight=args.concurrency) as session:
-        ctx.out.info(f"submitting {len(requests)} generations…")
-        rows = list(await asyncio.gather(*(session.submit(r) for r in requests)))
+        ctx.out.info(f"submitting {len(lines)} generations…")
+        rows = list(await asyncio.gather(*(session.submit(r) for _, r in lines)))
         ids = [r.id for r in rows]
-        if args.wait and not await _wait(ctx, session, ids, args.timeout):
+        if wait and not await _wait(ctx, session, ids, args.timeout):
             return _timed_out(ctx, session, ids)
         rows = session.rows(ids)
     if ctx.out.json_mode:
-        ctx.out.json([r.to_json() for r in rows])
-    elif args.wait:
+        ctx.out.json([{"line": number, **row.to_json()} for (number, _), row in zip(lines, rows)])
+    elif wait:
         ctx.out.rows(r.to_json() for r in rows)
     else:
-        for row in rows:
-            ctx.out.line(row.task_id or f"({row.state}: {row.error_message})")
+        for (number, _), row in zip(lines, rows):
+            outcome = row.task_id or f"({row.state}: {row.error_message})"
+            ctx.out.line((f"line {number}: ", "dim"), f"{outcome}  ",
+                         (one_line(row.prompt, 60), "dim"))
     return exit_code(rows)
 
 
-def read_batch(ctx: CliContext, name: str) -> list[GenerationRequest]:
-    """Every line validated before any is sent; each bad line named by its number."""
-    try:
-        text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {name}: {error}") from None
-    requests: list[GenerationRequest] = []
+BATCH_FILE_LIMIT = 16 * 1024 * 1024  # bytes: far more than any real batch
+
+
+def read_batch(ctx: CliContext, name: str) -> list[tuple[int, GenerationRequest]]:
+    """Every line validated before any is sent; each bad line named by its number.
+
+    A line is a JSON object (a request body) or a plain prompt; blank lines and lines
+    starting with `#` are skipped. Lines end at \\n (or \\r\\n) only, so a form feed or a
+    Unicode line separator inside a prompt cannot turn one line into several paid tasks.
+    """
+    text = read_text_file(name, BATCH_FILE_LIMIT, "a batch file")
+    requests: list[tuple[int, GenerationRequest]] = []
     problems: list[str] = []
     typed = request_fields(ctx.args)
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.removesuffix("\r").strip()
         if not line or line.startswith("#"):
             continue  # blank lines and comments
         where = f"line {number}: "
         try:
-            if line.startswith("{"):
-                body = json.loads(line)
-                if not isinstance(body, dict):
-                    raise ValueError("not a JSON object")
-                request = GenerationRequest.from_body(body)
-            else:
-                model = typed.get("model") or ctx.loaded.config.defaults.get("model")
-                action = MODEL_ACTIONS.get(model or "", "text2video")
-                request = ctx.request(action, line, typed)
+            request = _batch_request(ctx, line, typed)
             errors = request.errors()
         except InvalidRequest as error:
             errors = error.problems
-        except (ValueError, TypeError) as error:
-            problems.append(f"{where}not valid JSON ({error})")
+        except (ValueError, TypeError, RecursionError) as error:
+            problems.append(f"{where}{error}")
             continue
         problems += [f"{where}{p}" for p in errors]
         if not errors:
-            requests.append(request)
+            for warning in request.warnings():
+                ctx.out.warn(f"{where}{warning}")
+            requests.append((number, request))
     if problems:
         raise UsageError(f"{name}: nothing was submitted:\n  " + "\n  ".join(problems))
     return requests
+
+
+def _batch_request(ctx: CliContext, line: str, typed: dict[str, Any]) -> GenerationRequest:
+    if line.startswith(("{", "[", '"')):  # meant as JSON: only an object is a request
+        try:
+            body = json.loads(line)
+        except ValueError as error:
+            raise ValueError(f"not valid JSON ({error})") from None
+        if not isinstance(body, dict):
+            raise ValueError(f"a JSON line must be an object (a request body), not "
+                             f"{type(body).__name__}; write a plain prompt without quotes")
+        return GenerationRequest.from_body(body)
+    model = typed.get("model") or ctx.loaded.config.defaults.get("model")
+    action = MODEL_ACTIONS.get(model or "", "text2video")
+    return ctx.request(action, line, typed)
+
+
+def read_text_file(name: str, limit: int, what: str) -> str:
+    """A UTF-8 file (or - for stdin) of at most `limit` bytes, with a clear error."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise UsageError(f"{name} is over {limit // (1024 * 1024)} MB: too large for "
+                         f"{what}; split it")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name} is not UTF-8 text (byte {error.start}); save it as "
+                         "UTF-8") from None
 
 
 def models(ctx: CliContext) -> int:
@@ -180,7 +221,7 @@ async def _wait(ctx: CliContext, session: Session, local_ids: list[int],
 
     Returns False on timeout; raises WanError when the token or account is refused.
     """
-    progress = Progress(ctx.out)
+    progress = Progress(ctx.out, quiet=getattr(ctx.args, "quiet", False))
     states: dict[int, str] = {}
     for row in session.rows(local_ids):
         states[row.id] = row.state
@@ -229,6 +270,8 @@ def _timed_out(ctx: CliContext, session: Session, local_ids: list[int]) -> int:
         "task(s) unfinished; they stay in the history",
         hint="carry on with `wan-tui wait --all`",
     )
-    if ctx.out.json_mode:
+    if not ctx.out.json_mode:
+        ctx.out.rows(r.to_json() for r in rows)
+    else:
         ctx.out.json([r.to_json() for r in rows] if len(rows) != 1 else rows[0].to_json())
     return FAILED

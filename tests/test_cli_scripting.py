@@ -1,0 +1,81 @@
+"""The CLI as scripts use it: batch lines, progress, timeouts (issue 14, issue 10's batch items)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_json
+
+from wan_tui.cli.output import progress_line
+
+
+def test_only_newlines_end_batch_lines(cli, sim_env, tmp_path: Path) -> None:
+    """Form feed, \\x1c-\\x1e, NEL and U+2028/2029 stay inside their prompt: one line, one task."""
+    batch = tmp_path / "b.txt"
+    batch.write_text("one\x0cstill one\x1cstill\x1dstill\x1estill\x85still\u2028still\u2029end\r\n"
+                     "two\n", encoding="utf-8", newline="")
+    code, rows, _ = run_json(cli, "batch", str(batch))
+    assert code == 0 and len(rows) == 2 and sim_env.stats.videos_posts == 2
+    assert [r["line"] for r in rows] == [1, 2]
+
+
+def test_json_lines_must_be_objects(cli, sim_env, tmp_path: Path) -> None:
+    batch = tmp_path / "b.txt"
+    batch.write_text('"a json string"\n["an", "array"]\nplain prompt\n')
+    code, _, err = cli("batch", str(batch))
+    assert code == 2 and sim_env.stats.videos_posts == 0
+    assert "line 1: a JSON line must be an object" in err and "not str" in err
+    assert "line 2: a JSON line must be an object" in err and "not list" in err
+
+
+def test_batch_without_wait_names_line_and_prompt(cli, tmp_path: Path) -> None:
+    batch = tmp_path / "b.txt"
+    batch.write_text("# a comment\na lighthouse at dusk\n\na paper boat\n")
+    code, out, _ = cli("batch", str(batch))
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].startswith("line 2: ") and "a lighthouse at dusk" in lines[0]
+    assert lines[1].startswith("line 4: ") and "a paper boat" in lines[1]
+
+
+def test_an_oversized_batch_file_is_refused_without_reading_it_all(cli, sim_env,
+                                                                    tmp_path: Path) -> None:
+    batch = tmp_path / "huge.txt"
+    with open(batch, "wb") as handle:
+        handle.truncate(17 * 1024 * 1024)  # sparse: NUL bytes, as /dev/zero would give
+    code, _, err = cli("batch", str(batch))
+    assert code == 2 and "too large for a batch file" in err and sim_env.stats.videos_posts == 0
+
+
+def test_a_timeout_without_wait_waits_that_long(cli) -> None:
+    code, snap, err = run_json(cli, "generate", "stall forever", "--timeout", "0.5")
+    assert code == 1 and "timed out" in err and snap["state"] in ("pending", "running")
+
+
+def test_a_human_timeout_shows_each_task_state(cli) -> None:
+    code, out, err = cli("generate", "stall forever", "--timeout", "0.5")
+    assert code == 1 and "timed out" in err
+    assert out.split()[0] in ("pending", "running") and "stall forever" in out
+
+
+def test_wait_all_with_nothing_to_wait_for_says_so(cli) -> None:
+    code, out, err = cli("wait", "--all")
+    assert code == 0 and "nothing to wait for" in err
+
+
+def test_piped_progress_prints_plain_lines(cli) -> None:
+    code, _, err = cli("generate", "a quick one", "--wait")
+    assert code == 0 and "1/1 done" in err  # capsys is not a terminal: plain lines
+
+
+def test_quiet_means_no_progress(cli) -> None:
+    code, _, err = cli("generate", "a quick one", "--wait", "--quiet")
+    assert code == 0 and "done ·" not in err
+
+
+def test_progress_line_counts_elapsed_and_eta() -> None:
+    line = progress_line({"succeeded": 10, "failed": 2, "running": 28}, 42.0, bar=True)
+    assert line.startswith("[######--------------] 12/40 done")
+    assert "failed 2" in line and "running 28" in line and "0:42" in line
+    assert "~1:38 left" in line  # 42 s for 12: 28 more take 98 s
+    assert progress_line({"running": 3}, 5, bar=False) == "0/3 done · running 3 · 0:05"
