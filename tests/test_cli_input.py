@@ -13,7 +13,7 @@ from wan_tui.cli import main
 from wan_tui.sim import Simulator
 from wan_tui.ui.app import WanApp
 
-from test_cli import cli, run_json  # noqa: F401 - the fixture, against the simulator
+from conftest import run_json
 
 BAD_TOKENS = ["sim-tök", "sim\ntok", "sim tok", "sim\x1btok"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import run_json
@@ -79,3 +80,29 @@ def test_progress_line_counts_elapsed_and_eta() -> None:
     assert "failed 2" in line and "running 28" in line and "0:42" in line
     assert "~1:38 left" in line  # 42 s for 12: 28 more take 98 s
     assert progress_line({"running": 3}, 5, bar=False) == "0/3 done · running 3 · 0:05"
+
+
+def test_task_unknown_id_json_says_so_on_stdout(cli) -> None:
+    code, out, err = cli("task", "no-such-task", "--json")
+    assert code == 1
+    body = json.loads(out)
+    assert body["task_id"] == "no-such-task" and body["state"] is None
+    assert body["error"]["code"] == "unknown_task"
+    assert "does not know task no-such-task" in err
+
+
+def test_tasks_json_keeps_unknown_ids_in_order(cli) -> None:
+    _, first, _ = run_json(cli, "generate", "one")
+    code, out, _ = cli("tasks", "nope", first["task_id"], "--json")
+    items = json.loads(out)
+    assert code == 1 and [i["task_id"] for i in items] == ["nope", first["task_id"]]
+    assert items[0]["error"]["code"] == "unknown_task" and items[1]["state"] in (
+        "pending", "running", "succeeded")
+
+
+def test_usage_errors_are_json_too(cli, sim_env) -> None:
+    code, out, _ = cli("image-to-video", "waves", "--model", "wan2.6-i2v", "--json")
+    body = json.loads(out)
+    assert code == 2 and body["error"]["code"] == "invalid_request"
+    assert any(p["field"] == "image_url" for p in body["error"]["problems"])
+    assert sim_env.stats.videos_posts == 0

@@ -37,11 +37,11 @@ from .store.config import (
 from .store.history import HistoryError, HistoryStore
 from .store.rows import ImportResult, Row
 from .tracker import Tracker
-from .tracking import Pacing, TrackerEvent, TrackerStatus
+from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 
 Listener = Callable[[TrackerEvent], None]
 __all__ = ["CallbackError", "Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
-           "TrackerStatus", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
+           "TrackerStatus", "UnknownTask", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .reconcile import Reconciler
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
 from .store.history import HistoryStore
 from .store.rows import Row
-from .tracking import Listener, Pacing, TrackerEvent, TrackerStatus, wait_settled
+from .tracking import Listener, Pacing, TrackerEvent, TrackerStatus, UnknownTask, wait_settled
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,12 @@ class Tracker:
 
     async def look_up(self, task_id: str) -> Row:
         """A user's question about one task: ask now, record the answer (raises WanError)."""
-        snapshot = await self.client.retrieve(task_id)
+        try:
+            snapshot = await self.client.retrieve(task_id)
+        except ApiError as error:
+            if isinstance(error, BadRequest) or error.status == 404:
+                raise UnknownTask(task_id, trace_id=error.trace_id) from None
+            raise
         self._apply([snapshot], self._mono())
         row = self.store.by_task_id(snapshot.task_id)
         assert row is not None  # apply_snapshots records tasks made elsewhere

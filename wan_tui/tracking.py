@@ -6,8 +6,20 @@ import asyncio
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+from .api.errors import WanError
 from .api.state import FINAL_STATES, State
 from .store.rows import Row
+
+
+class UnknownTask(WanError):
+    """The service does not know this task id: mistyped, or expired (ids last about a day)."""
+
+    code = "unknown_task"
+
+    def __init__(self, task_id: str, *, trace_id: str | None = None) -> None:
+        self.task_id = task_id
+        super().__init__(f"the service does not know task {task_id} (task ids expire after "
+                         "about a day; check the id)", trace_id=trace_id)
 
 
 @dataclass

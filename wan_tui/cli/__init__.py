@@ -51,28 +51,40 @@ def main(argv: list[str] | None = None) -> int:
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
-    except (UsageError, CallbackError) as error:
+    except (UsageError, InvalidRequest) as error:
+        usage = invalid(error) if isinstance(error, InvalidRequest) else error
+        problems = [{"field": p.field, "message": p.message} for p in usage.problems]
+        return fail(out, EXIT_USAGE, usage.code, str(usage),
+                    **({"problems": problems} if problems else {}))
+    except CallbackError as error:
+        return fail(out, EXIT_USAGE, "usage", str(error))
+    except WanError as error:
         out.error(str(error))
-        return EXIT_USAGE
-    except InvalidRequest as error:
-        out.error(str(invalid(error)))
-        return EXIT_USAGE
-    except (WanError, HistoryError) as error:  # HistoryError's message is written for users
-        out.error(str(error))
+        if out.json_mode:
+            out.json({"error": error.to_json()})
         return EXIT_FAILED
+    except HistoryError as error:  # its message is written for users
+        return fail(out, EXIT_FAILED, "history", str(error))
     except OSError as error:  # a data folder that is a file, a full disk: not a bug of ours
-        out.error(_os_problem(error))
-        return EXIT_FAILED
+        return fail(out, EXIT_FAILED, "os_error", _os_problem(error))
     except KeyboardInterrupt:
-        out.error("interrupted", hint="tasks already submitted stay in the history; "
-                  "follow them with `wan-tui wait --all`")
-        return EXIT_INTERRUPTED
+        hint = "tasks already submitted stay in the history; follow them with `wan-tui wait --all`"
+        return fail(out, EXIT_INTERRUPTED, "interrupted", "interrupted", hint=hint)
     except Exception as error:  # a bug of ours: no traceback in the user's face, but keep it
         report = write_report(error, [getattr(args, "token", None), *_env_secrets()])
         where = f"the details are in {report}" if report else "the details could not be saved"
-        out.error(f"wan-tui hit an internal error; {where}",
-                  hint="please report it with that file (it holds no token)")
-        return EXIT_BUG
+        return fail(out, EXIT_BUG, "internal", f"wan-tui hit an internal error; {where}",
+                    hint="please report it with that file (it holds no token)")
+
+
+def fail(out: Output, code: int, kind: str, message: str, *, hint: str | None = None,
+         **extra: Any) -> int:
+    """Say what went wrong on stderr and, with --json, as `{"error": {...}}` on stdout."""
+    out.error(message, hint=hint)
+    if out.json_mode:
+        out.json({"error": {"code": kind, "message": message, "hint": hint, "status": None,
+                            "trace_id": None, **extra}})
+    return code
 
 
 def _os_problem(error: OSError) -> str:

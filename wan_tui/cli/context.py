@@ -27,6 +27,19 @@ from .output import Output
 class UsageError(Exception):
     """Input the command cannot use: exit 2, nothing was sent."""
 
+    code = "usage"
+    problems: list[Problem] = []
+
+
+class RequestRefused(UsageError):
+    """A generation request that breaks the API's rules, each problem naming its field."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
 
 @dataclass
 class CliContext:
@@ -99,7 +112,7 @@ def check_request(request: GenerationRequest, out: Output, where: str = "") -> N
         out.warn(f"{where}{problem}")
     errors = request.errors()
     if errors:
-        raise UsageError(_problem_lines(errors, where))
+        raise RequestRefused(_problem_lines(errors, where), errors)
 
 
 def _problem_lines(problems: list[Problem], where: str) -> str:
@@ -107,5 +120,5 @@ def _problem_lines(problems: list[Problem], where: str) -> str:
     return "invalid request, nothing was sent:\n  " + "\n  ".join(lines)
 
 
-def invalid(error: InvalidRequest, where: str = "") -> UsageError:
-    return UsageError(_problem_lines(error.problems, where))
+def invalid(error: InvalidRequest, where: str = "") -> RequestRefused:
+    return RequestRefused(_problem_lines(error.problems, where), error.problems)

@@ -18,7 +18,7 @@ from ..api.models import (
     InvalidRequest,
 )
 from ..api.state import ACTIVE_STATES, State
-from ..session import Session, TrackerEvent
+from ..session import Session, TrackerEvent, UnknownTask
 from ..store.rows import Row
 from .context import CliContext, UsageError, check_request, request_fields
 from .output import Progress, one_line
@@ -61,17 +61,33 @@ async def generate(ctx: CliContext, action: str) -> int:
 
 async def task(ctx: CliContext) -> int:
     async with ctx.session(poll=False) as session:
-        row = await session.look_up(ctx.args.task_id)
+        try:
+            row = await session.look_up(ctx.args.task_id)
+        except UnknownTask as error:
+            ctx.out.error(str(error))
+            if ctx.out.json_mode:
+                ctx.out.json(unknown_json(error.task_id))
+            return FAILED
     show(ctx, [row], single=True)
     return exit_code([row])
+
+
+def unknown_json(task_id: str) -> dict[str, Any]:
+    """A task the service does not know, in the shape of a task's JSON."""
+    return {"task_id": task_id, "state": None,
+            "error": {"code": UnknownTask.code, "message": str(UnknownTask(task_id))}}
 
 
 async def tasks(ctx: CliContext) -> int:
     async with ctx.session(poll=False) as session:
         rows, missing = await session.look_up_many(ctx.args.task_ids)
     for task_id in missing:
-        ctx.out.error(f"task {task_id}: the service does not know this id (expired or mistyped?)")
-    show(ctx, rows, single=False)
+        ctx.out.error(str(UnknownTask(task_id)))
+    if ctx.out.json_mode:  # every id asked for, in the order given
+        by_id = {r.task_id: r.to_json() for r in rows}
+        ctx.out.json([by_id.get(i) or unknown_json(i) for i in dict.fromkeys(ctx.args.task_ids)])
+    else:
+        show(ctx, rows, single=False)
     return FAILED if missing else exit_code(rows)
 
 
