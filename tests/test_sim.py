@@ -25,6 +25,7 @@ from wan_tui.sim import FAULT_KINDS, MAGIC_WORDS, Simulator
 from wan_tui.sim.tasks import DONE_WORDS, FAILED_WORDS, UNKNOWN_WORD, WAITING_WORDS
 
 JOB_SECONDS = 0.3
+T2V = {"model": "wan2.6-t2v", "action": "text2video"}
 ALL_WAITING = {w for pair in WAITING_WORDS for w in pair}
 
 
@@ -42,7 +43,7 @@ def client(sim: Simulator) -> Iterator[httpx.Client]:
 
 
 def submit(client: httpx.Client, prompt: str = "a red fox in snow", **extra: Any) -> str:
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": prompt,
+    reply = client.post("/wan/videos", json={**T2V, "prompt": prompt,
                                              "async": True, **extra})
     assert reply.status_code == 200, reply.text
     return reply.json()["task_id"]
@@ -99,7 +100,7 @@ def test_every_answer_carries_the_same_trace_id_in_body_and_header(
         sim: Simulator, client: httpx.Client) -> None:
     task_id = submit(client)
     replies = [
-        client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "x", "async": True}),
+        client.post("/wan/videos", json={**T2V, "prompt": "x", "async": True}),
         retrieve(client, task_id),
         client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": [task_id]}),
         client.post("/wan/tasks", json={"action": "retrieve_batch"}),
@@ -141,10 +142,10 @@ def test_unparsable_or_non_object_body_is_bad_request(client: httpx.Client) -> N
     ({"model": "wan2.6-i2v", "prompt": "waves"}, "image_url"),
     ({"model": "wan2.6-r2v", "action": "image2video", "prompt": "waves"},
      "reference_video_urls"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "size": "1280x720"}, "size"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "colour": "red"}, "colour"),
-    ({"model": "wan2.6-t2v", "prompt": ""}, "prompt"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "async": "yes"}, "async"),
+    ({**T2V, "prompt": "waves", "size": "1280*721"}, "size"),
+    ({**T2V, "prompt": "waves", "colour": "red"}, "colour"),
+    ({**T2V, "prompt": ""}, "prompt"),
+    ({**T2V, "prompt": "waves", "async": "yes"}, "async"),
 ])
 def test_invalid_submission_is_refused_naming_the_field(
         sim: Simulator, client: httpx.Client, body: dict[str, Any], field: str) -> None:
@@ -156,13 +157,13 @@ def test_invalid_submission_is_refused_naming_the_field(
 
 def test_moderation_refuses_with_403(sim: Simulator, client: httpx.Client) -> None:
     for prompt in ("an NSFW scene", "the Forbidden city at night"):
-        assert_error(client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": prompt,
+        assert_error(client.post("/wan/videos", json={**T2V, "prompt": prompt,
                                                       "async": True}), 403, "forbidden")
     assert sim.stats.created == 0
 
 
 def test_acknowledgements_come_in_both_shapes(sim: Simulator, client: httpx.Client) -> None:
-    acks = [client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": f"ack {i}",
+    acks = [client.post("/wan/videos", json={**T2V, "prompt": f"ack {i}",
                                              "async": True}).json() for i in range(4)]
     assert {"success" in ack for ack in acks} == {True, False}
     assert all(ack.get("success", True) is True and ack["task_id"] and ack["trace_id"]
@@ -174,7 +175,7 @@ def test_acknowledgements_come_in_both_shapes(sim: Simulator, client: httpx.Clie
 def test_synchronous_submission_holds_until_the_task_ends(
         sim: Simulator, client: httpx.Client) -> None:
     started = time.monotonic()
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "sync please"})
+    reply = client.post("/wan/videos", json={**T2V, "prompt": "sync please"})
     assert reply.status_code == 200
     assert time.monotonic() - started >= JOB_SECONDS * 2 / 3 - 0.05
     answer = reply.json()
@@ -187,7 +188,7 @@ def test_synchronous_submission_holds_until_the_task_ends(
 def test_synchronous_submission_of_a_stalled_task_times_out(
         sim: Simulator, client: httpx.Client) -> None:
     sim.sync_timeout = 0.3
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "stall sync"})
+    reply = client.post("/wan/videos", json={**T2V, "prompt": "stall sync"})
     assert_error(reply, 504, "timeout")
     assert sim.stats.created == 1
 
@@ -375,7 +376,7 @@ def test_stats_endpoint_needs_no_token(sim: Simulator, client: httpx.Client) -> 
 @pytest.mark.parametrize("endpoint", ["tasks", "videos"])
 def test_forced_http_faults(sim: Simulator, client: httpx.Client, endpoint: str) -> None:
     path, body = (("/wan/tasks", {"action": "retrieve_batch", "ids": []}) if endpoint == "tasks"
-                  else ("/wan/videos", {"prompt": "faulty", "async": True}))
+                  else ("/wan/videos", {**T2V, "prompt": "faulty", "async": True}))
     for kind in ("429", "500", "502"):
         sim.force_faults(kind, 1, endpoint=endpoint)
     limited = client.post(path, json=body)
@@ -402,7 +403,7 @@ def test_dropped_read_closes_without_an_answer(sim: Simulator, client: httpx.Cli
 def test_dropped_submission_still_created_the_task(sim: Simulator, client: httpx.Client) -> None:
     sim.force_faults("drop", 1, endpoint="videos")
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        client.post("/wan/videos", json={"prompt": "lost answer", "async": True})
+        client.post("/wan/videos", json={**T2V, "prompt": "lost answer", "async": True})
     assert sim.stats.created == 1 and sim.stats.submissions_by_prompt == {"lost answer": 1}
     listing = client.post("/wan/tasks", json={"action": "retrieve_batch"}).json()
     assert [t["request"]["prompt"] for t in listing["items"]] == ["lost answer"]
