@@ -129,8 +129,8 @@ class WanEndpoints:
     def _delete(self, body: dict[str, Any], now: float) -> dict[str, Any]:
         """Remove the task's record (its video stays on the CDN). Unknown ids: 400, as for
         retrieve; a second delete of the same id is unknown by then."""
-        task_id = self._task_id(body, "delete")
         self._sim.stats.count("delete_calls")
+        task_id = self._task_id(body, "delete")
         if not self._sim.tasks.delete(task_id, now):
             raise _bad(f"task not found: {task_id}")
         return {"success": True, "id": task_id}
