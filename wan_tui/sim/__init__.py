@@ -5,7 +5,8 @@ Magic prompt words (case-insensitive): fail, stall, hiccup, vanish, weird (see t
 "forbidden" or "nsfw" are refused by moderation.
 Requests are judged by the simulator's own rules (rules.py, written from the API reference),
 never by the client's code. Test hooks (no token): GET /_sim/stats, GET /_sim/requests (the
-bodies received), POST /_sim/seed (tasks "made by another client", loopback only).
+bodies received), GET/POST /_sim/control (settings), POST /_sim/seed (tasks "made by another
+client"); the POST hooks answer loopback clients only.
 """
 
 from .faults import FAULT_KINDS

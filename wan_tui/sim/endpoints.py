@@ -146,6 +146,8 @@ class WanEndpoints:
 
     def _listing(self, body: dict[str, Any], now: float) -> dict[str, Any]:
         """The web client's paging through all tasks, newest first."""
+        if self._sim.refuse_listing:
+            raise _bad("ids is required: a list of task ids (listing is not offered here)")
         # A limit above the maximum is clamped rather than refused, like most listings.
         limit = min(_whole(body, "limit", LIST_LIMIT_DEFAULT, 1), LIST_LIMIT_MAX)
         offset = _whole(body, "offset", 0, 0)

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from . import control
 from .callbacks import is_loopback
 from .endpoints import Refusal
 from .media import sample_mp4, thumbnail_png, thumbnail_size
@@ -28,7 +29,9 @@ MEDIA_PATH = re.compile(r"^/_sim/media/(?P<id>[0-9A-Za-z-]+)\.(?P<ext>mp4|png)$"
 STATS_PATH = "/_sim/stats"
 REQUESTS_PATH = "/_sim/requests"  # GET: the bodies received (received.py)
 SEED_PATH = "/_sim/seed"  # POST {"count": N, "days": D}: tasks "made by another client"
-GET_PATHS = (STATS_PATH, REQUESTS_PATH)
+CONTROL_PATH = "/_sim/control"  # GET the settings, POST to change them (control.py)
+GET_PATHS = (STATS_PATH, REQUESTS_PATH, CONTROL_PATH)
+POST_PATHS = (SEED_PATH, CONTROL_PATH)  # loopback clients only
 BAD_GATEWAY_HTML = ("<html><head><title>502 Bad Gateway</title></head><body>"
                     "<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center>"
                     "<!-- trace id {trace_id} (simulated proxy error) --></body></html>")
@@ -89,12 +92,12 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 self._media(media["id"], media["ext"], trace_id)
             elif path in GET_PATHS and self.command in ("GET", "HEAD"):
                 self._send_json(200, self._test_view(path, parse_qs(query)), trace_id)
-            elif path == SEED_PATH and self.command == "POST":
-                self._send_json(200, self._seed(raw), trace_id)
+            elif path in POST_PATHS and self.command == "POST":
+                self._send_json(200, self._test_change(path, raw), trace_id)
             elif media or path in GET_PATHS:
                 raise Refusal(405, "method_not_allowed", f"{path} only answers GET",
                               {"Allow": "GET, HEAD"})
-            elif path == SEED_PATH:
+            elif path in POST_PATHS:
                 raise Refusal(405, "method_not_allowed", f"{path} only accepts POST",
                               {"Allow": "POST"})
             else:
@@ -149,6 +152,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         sim = self.server.sim
         if path == STATS_PATH:
             return sim.stats.to_json()
+        if path == CONTROL_PATH:
+            return control.settings(sim)
         endpoint = query.get("endpoint", [None])[0]
         try:
             limit = int(query.get("limit", ["1000"])[0])
@@ -157,10 +162,16 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         items = sim.received.items(endpoint, limit)
         return {"count": len(items), "items": items}
 
-    def _seed(self, raw: bytes) -> dict[str, Any]:
+    def _test_change(self, path: str, raw: bytes) -> dict[str, Any]:
+        """The hooks that change the simulator: for this machine's tests and scripts only."""
         if not is_loopback(f"http://{self.client_address[0]}/"):
-            raise Refusal(403, "forbidden", "the seed hook only answers loopback clients")
+            raise Refusal(403, "forbidden", f"{path} only answers loopback clients")
         body = self._parse(raw or b"{}")
+        if path == CONTROL_PATH:
+            try:
+                return control.apply(self.server.sim, body)
+            except ValueError as exc:
+                raise Refusal(400, "bad_request", str(exc)) from exc
         count, days = body.get("count", 0), body.get("days", 30)
         if (isinstance(count, bool) or not isinstance(count, int)
                 or not 0 <= count <= MAX_SEED_TASKS or isinstance(days, bool)

@@ -23,9 +23,9 @@ from .tasks import TaskStore
 class Simulator:
     """Serve the Wan API in a background thread.
 
-    `job_seconds`, `fail_rate`, `fault_rate`, `sync_timeout`, `latency` and `answer_delays`
-    are plain attributes, read on every request, so tests may change them while the simulator
-    runs. `seed_tasks` finished tasks "made by another client" are there from the start.
+    `job_seconds`, `fail_rate`, `fault_rate`, `sync_timeout`, `latency`, `answer_delays` and
+    `refuse_listing` are plain attributes, read on every request, so tests may change them
+    while the simulator runs (or POST /_sim/control from another process). `seed_tasks` finished tasks "made by another client" are there from the start.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
@@ -44,6 +44,9 @@ class Simulator:
         # Seconds to sit on an answer already decided, like a slow proxy: "videos" (the task
         # exists meanwhile), "tasks" (retrieve, batch, delete) and "listing".
         self.answer_delays: dict[str, float] = {}
+        # True: listing (retrieve_batch without ids) is refused with 400, as a service that
+        # does not offer it would; clients must keep working.
+        self.refuse_listing = False
         self.seed = seed
         self.stats = SimStats()
         self.rng = SharedRandom(seed)
