@@ -91,6 +91,7 @@ def test_synchronous_wan3_answer_is_nested_too(api: tuple[Simulator, httpx.Clien
     ({"duration": -1, "resolution": "480p"}, "480P", 5, 0, 0.25),
     ({"duration": 12, "resolution": "1080P"}, "1080P", 12, 0, 2.4),
     ({"duration": 12, "size": "832x480"}, "480P", 12, 0, 0.6),
+    ({"resolution": "720P", "size": "1920*1080"}, "1080P", 5, 0, 1.0),  # the frame made
     ({"duration": 8, "media": [{"type": "reference_video", "url": "https://e.com/1.mp4"},
                                {"type": "reference_video", "url": "https://e.com/2.mp4"},
                                {"type": "reference_image", "url": "https://e.com/3.png"}]},

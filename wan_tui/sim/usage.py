@@ -35,10 +35,11 @@ assert all(set(SIZES[r]) <= set(RATIO_SIZES[r].values()) for r in SIZES)
 
 
 def resolution(request: dict[str, Any]) -> str:
-    """The output's resolution: as asked (any case), else the size's, else 720P."""
+    """The output's resolution: the size's (the frame made, and billed), else as asked (any
+    case), else 720P."""
     size = normal_size(request.get("size"))
-    return (normal_resolution(request.get("resolution"))
-            or (size_resolution(size) if size else None) or DEFAULT_RESOLUTION)
+    return ((size_resolution(size) if size else None)
+            or normal_resolution(request.get("resolution")) or DEFAULT_RESOLUTION)
 
 
 def video_size(request: dict[str, Any]) -> tuple[int, int]:
