@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import re
 import socket
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from . import control
-from .callbacks import is_loopback
 from .endpoints import Refusal
 from .media import sample_mp4, thumbnail_png, thumbnail_size
 from .seeding import MAX_SEED_TASKS
@@ -164,7 +164,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
 
     def _test_change(self, path: str, raw: bytes) -> dict[str, Any]:
         """The hooks that change the simulator: for this machine's tests and scripts only."""
-        if not is_loopback(f"http://{self.client_address[0]}/"):
+        if not ipaddress.ip_address(self.client_address[0]).is_loopback:
             raise Refusal(403, "forbidden", f"{path} only answers loopback clients")
         body = self._parse(raw or b"{}")
         if path == CONTROL_PATH:
