@@ -21,10 +21,11 @@ import httpx
 import pytest
 
 from wan_tui.api.state import State, read_task
-from wan_tui.sim import FAULT_KINDS, MAGIC_WORDS, Simulator
+from wan_tui.sim import Simulator
 from wan_tui.sim.tasks import DONE_WORDS, FAILED_WORDS, UNKNOWN_WORD, WAITING_WORDS
 
 JOB_SECONDS = 0.3
+T2V = {"model": "wan2.6-t2v", "action": "text2video"}
 ALL_WAITING = {w for pair in WAITING_WORDS for w in pair}
 
 
@@ -42,7 +43,7 @@ def client(sim: Simulator) -> Iterator[httpx.Client]:
 
 
 def submit(client: httpx.Client, prompt: str = "a red fox in snow", **extra: Any) -> str:
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": prompt,
+    reply = client.post("/wan/videos", json={**T2V, "prompt": prompt,
                                              "async": True, **extra})
     assert reply.status_code == 200, reply.text
     return reply.json()["task_id"]
@@ -99,7 +100,7 @@ def test_every_answer_carries_the_same_trace_id_in_body_and_header(
         sim: Simulator, client: httpx.Client) -> None:
     task_id = submit(client)
     replies = [
-        client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "x", "async": True}),
+        client.post("/wan/videos", json={**T2V, "prompt": "x", "async": True}),
         retrieve(client, task_id),
         client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": [task_id]}),
         client.post("/wan/tasks", json={"action": "retrieve_batch"}),
@@ -134,35 +135,18 @@ def test_unparsable_or_non_object_body_is_bad_request(client: httpx.Client) -> N
         assert_error(reply, 400, "bad_request")
 
 
-# -- submissions ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("body", "field"), [
-    ({"model": "wan2.6-i2v", "prompt": "waves"}, "image_url"),
-    ({"model": "wan2.6-r2v", "action": "image2video", "prompt": "waves"},
-     "reference_video_urls"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "size": "1280x720"}, "size"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "colour": "red"}, "colour"),
-    ({"model": "wan2.6-t2v", "prompt": ""}, "prompt"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "async": "yes"}, "async"),
-])
-def test_invalid_submission_is_refused_naming_the_field(
-        sim: Simulator, client: httpx.Client, body: dict[str, Any], field: str) -> None:
-    reply = client.post("/wan/videos", json={"async": True, **body})
-    error = assert_error(reply, 400, "bad_request")["error"]
-    assert field in error["message"]
-    assert sim.stats.created == 0
+# -- submissions (each accept/refuse rule: test_sim_rules.py) -------------------------------
 
 
 def test_moderation_refuses_with_403(sim: Simulator, client: httpx.Client) -> None:
     for prompt in ("an NSFW scene", "the Forbidden city at night"):
-        assert_error(client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": prompt,
+        assert_error(client.post("/wan/videos", json={**T2V, "prompt": prompt,
                                                       "async": True}), 403, "forbidden")
     assert sim.stats.created == 0
 
 
 def test_acknowledgements_come_in_both_shapes(sim: Simulator, client: httpx.Client) -> None:
-    acks = [client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": f"ack {i}",
+    acks = [client.post("/wan/videos", json={**T2V, "prompt": f"ack {i}",
                                              "async": True}).json() for i in range(4)]
     assert {"success" in ack for ack in acks} == {True, False}
     assert all(ack.get("success", True) is True and ack["task_id"] and ack["trace_id"]
@@ -174,7 +158,7 @@ def test_acknowledgements_come_in_both_shapes(sim: Simulator, client: httpx.Clie
 def test_synchronous_submission_holds_until_the_task_ends(
         sim: Simulator, client: httpx.Client) -> None:
     started = time.monotonic()
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "sync please"})
+    reply = client.post("/wan/videos", json={**T2V, "prompt": "sync please"})
     assert reply.status_code == 200
     assert time.monotonic() - started >= JOB_SECONDS * 2 / 3 - 0.05
     answer = reply.json()
@@ -187,7 +171,7 @@ def test_synchronous_submission_holds_until_the_task_ends(
 def test_synchronous_submission_of_a_stalled_task_times_out(
         sim: Simulator, client: httpx.Client) -> None:
     sim.sync_timeout = 0.3
-    reply = client.post("/wan/videos", json={"model": "wan2.6-t2v", "prompt": "stall sync"})
+    reply = client.post("/wan/videos", json={**T2V, "prompt": "stall sync"})
     assert_error(reply, 504, "timeout")
     assert sim.stats.created == 1
 
@@ -367,68 +351,6 @@ def test_stats_endpoint_needs_no_token(sim: Simulator, client: httpx.Client) -> 
     assert stats["batch_sizes"] == {"2": 1} and stats["max_batch_ids"] == 2
     assert stats["requests"] == {"/wan/videos": 1, "/wan/tasks": 1, "/_sim/stats": 1}
     assert json.loads(json.dumps(sim.stats.to_json()))["created"] == 1
-
-
-# -- faults ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("endpoint", ["tasks", "videos"])
-def test_forced_http_faults(sim: Simulator, client: httpx.Client, endpoint: str) -> None:
-    path, body = (("/wan/tasks", {"action": "retrieve_batch", "ids": []}) if endpoint == "tasks"
-                  else ("/wan/videos", {"prompt": "faulty", "async": True}))
-    for kind in ("429", "500", "502"):
-        sim.force_faults(kind, 1, endpoint=endpoint)
-    limited = client.post(path, json=body)
-    assert_error(limited, 429, "too_many_requests")
-    assert limited.headers["retry-after"] == "1"
-    assert_error(client.post(path, json=body), 500, "api_error")
-    gateway = client.post(path, json=body)
-    assert gateway.status_code == 502 and gateway.headers["content-type"].startswith("text/html")
-    assert "Bad Gateway" in gateway.text and gateway.text.lstrip().startswith("<html>")
-    assert sim.stats.created == 0  # nothing is created before a fault
-    assert client.post(path, json=body).status_code == 200  # the faults are used up
-    assert sim.stats.faults == {"429": 1, "500": 1, "502": 1}
-
-
-def test_dropped_read_closes_without_an_answer(sim: Simulator, client: httpx.Client) -> None:
-    sim.force_faults("drop", 2)
-    for _ in range(2):
-        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-            client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": []})
-    assert client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": []}).is_success
-    assert sim.stats.faults == {"drop": 2}
-
-
-def test_dropped_submission_still_created_the_task(sim: Simulator, client: httpx.Client) -> None:
-    sim.force_faults("drop", 1, endpoint="videos")
-    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        client.post("/wan/videos", json={"prompt": "lost answer", "async": True})
-    assert sim.stats.created == 1 and sim.stats.submissions_by_prompt == {"lost answer": 1}
-    listing = client.post("/wan/tasks", json={"action": "retrieve_batch"}).json()
-    assert [t["request"]["prompt"] for t in listing["items"]] == ["lost answer"]
-
-
-def test_fault_rate_applies_to_later_requests(sim: Simulator, client: httpx.Client) -> None:
-    sim.fault_rate = 1.0
-    outcomes = []
-    for _ in range(40):
-        try:
-            reply = client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": []})
-            outcomes.append(str(reply.status_code))
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            outcomes.append("drop")
-    assert set(outcomes) == set(FAULT_KINDS)
-    assert sum(sim.stats.faults.values()) == 40
-    sim.fault_rate = 0.0
-    assert client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": []}).is_success
-
-
-def test_force_faults_rejects_unknown_kinds(sim: Simulator) -> None:
-    with pytest.raises(ValueError):
-        sim.force_faults("teapot", 1)
-    with pytest.raises(ValueError):
-        sim.force_faults("429", 1, endpoint="media")
-    assert set(MAGIC_WORDS) == {"fail", "stall", "hiccup", "vanish", "weird"}
 
 
 # -- running it ------------------------------------------------------------------------------

@@ -250,4 +250,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency", type=seconds, default=0.0, metavar="S",
                    help="seconds before each API answer (default 0)")
     p.add_argument("--seed", type=int, help="for repeatable runs")
+    p.add_argument("--seed-tasks", type=positive_int, default=0, metavar="N",
+                   help="start with N ended tasks made by \"another client\" (for sync tests)")
     return parser

@@ -8,7 +8,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..api.models import GenerationRequest, InvalidRequest, Problem
+from . import rules
 from .tasks import SimTask
 
 if TYPE_CHECKING:
@@ -59,27 +59,21 @@ class WanEndpoints:
     # -- POST /wan/videos ------------------------------------------------------------------
 
     def create_task(self, body: dict[str, Any], trace_id: str) -> SimTask:
-        """Validate like the real service (with the project's own rules) and create a task."""
-        try:
-            request = GenerationRequest.from_body(body)
-            problems = request.errors()
-        except InvalidRequest as exc:
-            problems = exc.problems
-        except (TypeError, ValueError) as exc:  # e.g. an unhashable model value
-            raise _bad(f"the body does not describe a generation: {exc}") from exc
-        if "async" in body and not isinstance(body["async"], bool):
-            problems.append(Problem("async", f"must be true or false (got {body['async']!r})"))
+        """Check the body with the service's rules (rules.py, not the client's) and create a
+        task."""
+        problems = rules.problems(body)
         if problems:
-            raise _bad("; ".join(str(p) for p in problems))
-        if MODERATED.search(request.prompt):
+            raise _bad("; ".join(problems))
+        if MODERATED.search(body["prompt"]):
             raise Refusal(403, "forbidden", "the prompt was refused by content moderation "
                           "(simulated)")
         sim = self._sim
         task = sim.tasks.create(body, trace_id, sim.job_seconds, sim.fail_rate)
-        sim.stats.note_created(request.prompt)
-        if request.callback_url and task.ends_at is not None:
+        sim.stats.note_created(body["prompt"])
+        callback_url = body.get("callback_url")
+        if callback_url and task.ends_at is not None:
             sim.callbacks.schedule(
-                request.callback_url, task.ends_at - time.time(),
+                callback_url, task.ends_at - time.time(),
                 lambda: {**task.final_response(sim.base_url), "trace_id": task.trace_id})
         return task
 
@@ -111,12 +105,19 @@ class WanEndpoints:
             if body.get("ids") is None:
                 return self._listing(body, now)
             return self._batch(body["ids"], now)
-        raise _bad(f"action must be retrieve or retrieve_batch (got {action!r})")
+        if action == "delete":
+            return self._delete(body, now)
+        raise _bad(f"action must be retrieve, retrieve_batch or delete (got {action!r})")
 
-    def _retrieve(self, body: dict[str, Any], now: float) -> dict[str, Any]:
+    @staticmethod
+    def _task_id(body: dict[str, Any], purpose: str) -> str:
         task_id = body.get("id")
         if not isinstance(task_id, str) or not task_id:
-            raise _bad("id is required: the task id to retrieve")
+            raise _bad(f"id is required: the task id to {purpose}")
+        return task_id
+
+    def _retrieve(self, body: dict[str, Any], now: float) -> dict[str, Any]:
+        task_id = self._task_id(body, "retrieve")
         task = self._sim.tasks.get(task_id, now)
         self._sim.stats.count("retrieve_calls")
         if task is None:
@@ -124,6 +125,15 @@ class WanEndpoints:
             # "task not found" (not 404): clients must treat it as "the service lost the task".
             raise _bad(f"task not found: {task_id}")
         return task.to_json(now, self._sim.base_url)
+
+    def _delete(self, body: dict[str, Any], now: float) -> dict[str, Any]:
+        """Remove the task's record (its video stays on the CDN). Unknown ids: 400, as for
+        retrieve; a second delete of the same id is unknown by then."""
+        self._sim.stats.count("delete_calls")
+        task_id = self._task_id(body, "delete")
+        if not self._sim.tasks.delete(task_id, now):
+            raise _bad(f"task not found: {task_id}")
+        return {"success": True, "id": task_id}
 
     def _batch(self, ids: Any, now: float) -> dict[str, Any]:
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
@@ -136,11 +146,18 @@ class WanEndpoints:
 
     def _listing(self, body: dict[str, Any], now: float) -> dict[str, Any]:
         """The web client's paging through all tasks, newest first."""
+        if self._sim.refuse_listing:
+            raise _bad("ids is required: a list of task ids (listing is not offered here)")
         # A limit above the maximum is clamped rather than refused, like most listings.
         limit = min(_whole(body, "limit", LIST_LIMIT_DEFAULT, 1), LIST_LIMIT_MAX)
         offset = _whole(body, "offset", 0, 0)
+        kind = body.get("type", "videos")
+        if not isinstance(kind, str):
+            raise _bad(f"type must be text, e.g. videos (got {kind!r})")
         matching = self._sim.tasks.listing(now, _time_bound(body, "created_at_min"),
                                            _time_bound(body, "created_at_max"))
+        if kind != "videos":
+            matching = []  # every task here is a video; another type lists nothing
         self._sim.stats.count("list_calls")
         return {"count": len(matching),
                 "items": [t.to_json(now, self._sim.base_url)

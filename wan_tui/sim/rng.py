@@ -30,6 +30,6 @@ class SharedRandom:
         with self._lock:
             return self._random.choice(options)
 
-    def shuffle(self, items: MutableSequence[object]) -> None:
+    def shuffle(self, items: MutableSequence[T]) -> None:
         with self._lock:
             self._random.shuffle(items)

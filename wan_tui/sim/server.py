@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import re
 import socket
@@ -12,10 +13,13 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
+from . import control
 from .endpoints import Refusal
 from .media import sample_mp4, thumbnail_png, thumbnail_size
-from .tasks import video_size
+from .seeding import MAX_SEED_TASKS
+from .usage import video_size
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -23,6 +27,11 @@ if TYPE_CHECKING:
 API_PATHS = {"/wan/videos": "videos", "/wan/tasks": "tasks"}
 MEDIA_PATH = re.compile(r"^/_sim/media/(?P<id>[0-9A-Za-z-]+)\.(?P<ext>mp4|png)$")
 STATS_PATH = "/_sim/stats"
+REQUESTS_PATH = "/_sim/requests"  # GET: the bodies received (received.py)
+SEED_PATH = "/_sim/seed"  # POST {"count": N, "days": D}: tasks "made by another client"
+CONTROL_PATH = "/_sim/control"  # GET the settings, POST to change them (control.py)
+GET_PATHS = (STATS_PATH, REQUESTS_PATH, CONTROL_PATH)
+POST_PATHS = (SEED_PATH, CONTROL_PATH)  # loopback clients only
 BAD_GATEWAY_HTML = ("<html><head><title>502 Bad Gateway</title></head><body>"
                     "<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center>"
                     "<!-- trace id {trace_id} (simulated proxy error) --></body></html>")
@@ -40,7 +49,8 @@ class SimHTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), slow without DNS.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, self.server_port = self.server_address[:2]
+        self.server_name = host if isinstance(host, str) else bytes(host).decode()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
@@ -52,6 +62,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections
     wbufsize = 64 * 1024  # headers and body leave in one write (no Nagle/delayed-ACK stall)
     server: SimHTTPServer
+    _entry: dict[str, Any] | None = None  # this request's record in sim.received, if any
 
     def setup(self) -> None:
         super().setup()
@@ -70,19 +81,25 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     def _route(self) -> None:
         trace_id = str(uuid.uuid4())
         raw = self._read_body()  # always, so a kept-alive connection stays in step
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         media = MEDIA_PATH.match(path)
         self.server.sim.stats.note_request("/_sim/media" if media else path)
+        self._entry = None
         try:
             if path in API_PATHS:
                 self._api(API_PATHS[path], raw, trace_id)
             elif media and self.command in ("GET", "HEAD"):
                 self._media(media["id"], media["ext"], trace_id)
-            elif path == STATS_PATH and self.command in ("GET", "HEAD"):
-                self._send_json(200, self.server.sim.stats.to_json(), trace_id)
-            elif media or path == STATS_PATH:
+            elif path in GET_PATHS and self.command in ("GET", "HEAD"):
+                self._send_json(200, self._test_view(path, parse_qs(query)), trace_id)
+            elif path in POST_PATHS and self.command == "POST":
+                self._send_json(200, self._test_change(path, raw), trace_id)
+            elif media or path in GET_PATHS:
                 raise Refusal(405, "method_not_allowed", f"{path} only answers GET",
                               {"Allow": "GET, HEAD"})
+            elif path in POST_PATHS:
+                raise Refusal(405, "method_not_allowed", f"{path} only accepts POST",
+                              {"Allow": "POST"})
             else:
                 raise Refusal(404, "not_found", f"no such endpoint: {self.command} {path}")
         except Refusal as refusal:
@@ -94,6 +111,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             raise Refusal(405, "method_not_allowed", f"{self.path} only accepts POST",
                           {"Allow": "POST"})
         sim.stats.count(f"{endpoint}_posts")
+        self._entry = sim.received.add(endpoint, raw)
         if sim.latency > 0:
             time.sleep(sim.latency)  # the real service takes its time; lets tests land a kill
         self._check_bearer()
@@ -107,16 +125,61 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._parse(raw)
             if endpoint == "tasks":
-                return self._send_json(200, sim.endpoints.read_tasks(body), trace_id)
+                answer = sim.endpoints.read_tasks(body)
+                self._hold("listing" if _is_listing(body) else "tasks")
+                return self._send_json(200, answer, trace_id)
             task = sim.endpoints.create_task(body, trace_id)
         except Refusal:
             if fault == "drop":
                 return self._drop()  # the answer (here, a refusal) is lost on the way
             raise
+        self._entry["task_id"] = task.id
         if fault == "drop":
             # The nasty real case: the task exists (and is billed), its answer never arrives.
             return self._drop()
-        self._send_json(200, sim.endpoints.answer_submission(task), trace_id)
+        answer = sim.endpoints.answer_submission(task)
+        self._hold("videos")
+        self._send_json(200, answer, trace_id)
+
+    def _hold(self, kind: str) -> None:
+        """Sit on a computed answer for sim.answer_delays[kind] seconds, like a slow proxy:
+        the task exists (or the listing was read) before the client hears of it."""
+        delay = self.server.sim.answer_delays.get(kind, 0.0)
+        if delay > 0:
+            self.server.sim.stopping.wait(delay)
+
+    def _test_view(self, path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        sim = self.server.sim
+        if path == STATS_PATH:
+            return sim.stats.to_json()
+        if path == CONTROL_PATH:
+            return control.settings(sim)
+        endpoint = query.get("endpoint", [None])[0]
+        try:
+            limit = int(query.get("limit", ["1000"])[0])
+        except ValueError as exc:
+            raise Refusal(400, "bad_request", "limit must be a whole number") from exc
+        items = sim.received.items(endpoint, limit)
+        return {"count": len(items), "items": items}
+
+    def _test_change(self, path: str, raw: bytes) -> dict[str, Any]:
+        """The hooks that change the simulator: for this machine's tests and scripts only."""
+        if not ipaddress.ip_address(self.client_address[0]).is_loopback:
+            raise Refusal(403, "forbidden", f"{path} only answers loopback clients")
+        body = self._parse(raw or b"{}")
+        if path == CONTROL_PATH:
+            try:
+                return control.apply(self.server.sim, body)
+            except ValueError as exc:
+                raise Refusal(400, "bad_request", str(exc)) from exc
+        count, days = body.get("count", 0), body.get("days", 30)
+        if (isinstance(count, bool) or not isinstance(count, int)
+                or not 0 <= count <= MAX_SEED_TASKS or isinstance(days, bool)
+                or not isinstance(days, int | float) or not 0 < days < 36_500):
+            raise Refusal(400, "bad_request",
+                          f"count must be 0-{MAX_SEED_TASKS} and days above 0 (under 100 years)")
+        ids = self.server.sim.seed_tasks(count, days=float(days))
+        return {"seeded": len(ids), "ids": ids}
 
     def _check_bearer(self) -> None:
         header = (self.headers.get("authorization") or "").strip()
@@ -149,7 +212,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     # -- answers ---------------------------------------------------------------------------
 
     def _media(self, task_id: str, ext: str, trace_id: str) -> None:
-        task = self.server.sim.tasks.get(task_id, time.time())
+        task = self.server.sim.tasks.media_task(task_id, time.time())
         if task is None:
             raise Refusal(404, "not_found", f"no media for task {task_id}")
         if ext == "mp4":
@@ -181,6 +244,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: bytes, content_type: str, trace_id: str,
               headers: dict[str, str] | None = None) -> None:
+        if self._entry is not None:
+            self._entry["status"] = status
         self.send_response(status)
         self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(payload)))
@@ -193,8 +258,14 @@ class SimRequestHandler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         """Close the connection without a single byte of answer."""
+        if self._entry is not None:
+            self._entry["status"] = "dropped"
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def _is_listing(body: dict[str, Any]) -> bool:
+    return body.get("action") == "retrieve_batch" and body.get("ids") is None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import secrets
 import signal
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
 from .callbacks import CallbackSender
 from .endpoints import WanEndpoints
 from .faults import FaultInjector
+from .received import ReceivedBodies
 from .rng import SharedRandom
+from .seeding import seeded_tasks
 from .server import SimHTTPServer
 from .stats import SimStats
 from .tasks import TaskStore
@@ -20,13 +23,14 @@ from .tasks import TaskStore
 class Simulator:
     """Serve the Wan API in a background thread.
 
-    `job_seconds`, `fail_rate`, `fault_rate` and `sync_timeout` are plain attributes, read on
-    every request, so tests may change them while the simulator runs.
+    `job_seconds`, `fail_rate`, `fault_rate`, `sync_timeout`, `latency`, `answer_delays` and
+    `refuse_listing` are plain attributes, read on every request, so tests may change them
+    while the simulator runs (or POST /_sim/control from another process). `seed_tasks` finished tasks "made by another client" are there from the start.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
                  job_seconds: float = 15.0, fail_rate: float = 0.0, fault_rate: float = 0.0,
-                 seed: int | None = None, latency: float = 0.0) -> None:
+                 seed: int | None = None, latency: float = 0.0, seed_tasks: int = 0) -> None:
         self.host = host
         self.port = port
         self.token = token or f"sim-{secrets.token_hex(8)}"
@@ -37,15 +41,25 @@ class Simulator:
         # before answering 504 timeout, as a gateway would.
         self.sync_timeout = 300.0
         self.latency = latency  # seconds before each API answer
+        # Seconds to sit on an answer already decided, like a slow proxy: "videos" (the task
+        # exists meanwhile), "tasks" (retrieve, batch, delete) and "listing".
+        self.answer_delays: dict[str, float] = {}
+        # True: listing (retrieve_batch without ids) is refused with 400, as a service that
+        # does not offer it would; clients must keep working.
+        self.refuse_listing = False
+        self.seed = seed
         self.stats = SimStats()
         self.rng = SharedRandom(seed)
         self.tasks = TaskStore(self.rng)
+        self.received = ReceivedBodies(self.token)
         self.faults = FaultInjector()
         self.callbacks = CallbackSender(self.stats)
-        self._stopping = threading.Event()
-        self.endpoints = WanEndpoints(self, self._stopping)
+        self.stopping = threading.Event()  # set by stop(): releases held connections
+        self.endpoints = WanEndpoints(self, self.stopping)
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._seedings = 0
+        self.seed_tasks(seed_tasks)
 
     @property
     def base_url(self) -> str:
@@ -54,7 +68,7 @@ class Simulator:
     def start(self) -> Simulator:
         if self._server is not None:
             return self
-        self._stopping.clear()
+        self.stopping.clear()
         self._server = SimHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]  # the free port when port was 0
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -67,7 +81,7 @@ class Simulator:
         server, self._server = self._server, None
         if server is None:
             return
-        self._stopping.set()  # releases held synchronous submissions
+        self.stopping.set()  # releases held synchronous submissions
         self.callbacks.cancel_all()
         server.shutdown()
         server.server_close()
@@ -79,6 +93,20 @@ class Simulator:
         endpoint="videos") answer with fault `kind`: "429", "500", "502" or "drop"."""
         self.faults.force(kind, count, endpoint)
 
+    def seed_tasks(self, count: int, days: float = 30.0) -> list[str]:
+        """Hold `count` more ended tasks "made by another client", created over the last
+        `days` days (varied models, prompts, costs; about 1 in 10 failed). Their ids, oldest
+        first. Repeatable with the simulator's seed."""
+        if count <= 0:
+            return []
+        self._seedings += 1
+        seed = None if self.seed is None else f"{self.seed}-{self._seedings}"
+        tasks = seeded_tasks(count, seed, time.time(), days, self.tasks.next_cost_shape)
+        for task in tasks:
+            self.tasks.add(task)
+        self.stats.note_seeded(len(tasks))
+        return [task.id for task in tasks]
+
     def __enter__(self) -> Simulator:
         return self.start()
 
@@ -89,7 +117,7 @@ class Simulator:
 
 def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
           job_seconds: float = 15.0, fail_rate: float = 0.0, fault_rate: float = 0.0,
-          seed: int | None = None, latency: float = 0.0) -> None:
+          seed: int | None = None, latency: float = 0.0, seed_tasks: int = 0) -> None:
     """Run a simulator in the foreground until Ctrl-C or SIGTERM."""
     done = threading.Event()
 
@@ -101,7 +129,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
         previous = signal.signal(signal.SIGTERM, on_term)
     try:
         with Simulator(host, port, token, job_seconds, fail_rate, fault_rate, seed,
-                       latency) as sim:
+                       latency, seed_tasks) as sim:
             print(f"Wan API simulator on {sim.base_url}", flush=True)
             print(f"token: {sim.token}", flush=True)
             while not done.wait(0.5):  # short waits keep Ctrl-C responsive

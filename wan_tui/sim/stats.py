@@ -32,6 +32,8 @@ class SimStats:
             self.oversized_batches = 0  # batches of more than OVERSIZED_BATCH ids
             self.faults: dict[str, int] = {}  # fault kind -> injected count
             self.created = 0
+            self.seeded = 0  # tasks "made by another client" (Simulator.seed_tasks)
+            self.delete_calls = 0  # `delete` actions answered (found or not)
             self.submissions_by_prompt: dict[str, int] = {}  # prompt -> tasks created
             self.callbacks_sent = 0  # callback POSTs answered
             self.callbacks_failed = 0  # callback POSTs that found no listener
@@ -63,6 +65,10 @@ class SimStats:
             self.created += 1
             _bump(self.submissions_by_prompt, prompt)
 
+    def note_seeded(self, count: int) -> None:
+        with self._lock:
+            self.seeded += count
+
     def to_json(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -78,6 +84,8 @@ class SimStats:
                 "oversized_batches": self.oversized_batches,
                 "faults": dict(self.faults),
                 "created": self.created,
+                "seeded": self.seeded,
+                "delete_calls": self.delete_calls,
                 "submissions_by_prompt": dict(self.submissions_by_prompt),
                 "callbacks_sent": self.callbacks_sent,
                 "callbacks_failed": self.callbacks_failed,

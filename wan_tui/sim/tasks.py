@@ -6,6 +6,8 @@ what the service would answer at any moment follows from those.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 import time
 import uuid
@@ -14,6 +16,8 @@ from typing import Any
 
 from .media import thumbnail_size
 from .rng import SharedRandom
+from .rules import WAN3
+from .usage import COST_SHAPES, cost, cost_amount, usage, video_size
 
 # Prompt words (case-insensitive substrings) that make a task misbehave, for tests.
 MAGIC_WORDS = ("fail", "stall", "hiccup", "vanish", "weird")
@@ -30,22 +34,10 @@ SECOND_WORD_FROM = 0.5  # the waiting word changes here (e.g. queued -> processi
 HICCUP_WINDOW = (0.45, 0.75)  # a "hiccup" task reports success false + error in this span
 DURATION_SPREAD = (2 / 3, 4 / 3)  # each task takes job_seconds times a factor from here
 
-DEFAULT_VIDEO_SIZE = (1280, 720)
-RESOLUTION_VIDEO_SIZES = {"480P": (832, 480), "720P": (1280, 720), "1080P": (1920, 1080)}
 UPSTREAM_FAILURE = {"code": "api_error",
                     "message": "the upstream model failed to generate this video (simulated)"}
 HICCUP_ERROR = {"code": "api_error",
                 "message": "upstream is busy, retrying (simulated hiccup; the task goes on)"}
-
-
-def video_size(request: dict[str, Any]) -> tuple[int, int]:
-    """Width and height from `size` ("W*H"), else from `resolution`, else 720P landscape."""
-    size = request.get("size")
-    if isinstance(size, str) and "*" in size:
-        width, _, height = size.partition("*")
-        if width.isdigit() and height.isdigit():
-            return int(width), int(height)
-    return RESOLUTION_VIDEO_SIZES.get(request.get("resolution") or "", DEFAULT_VIDEO_SIZE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +53,7 @@ class SimTask:
     done_word: str
     failed_word: str
     video_id: str
+    cost_shape: str  # one of COST_SHAPES: "number" or "object"
 
     @property
     def ends_at(self) -> float | None:
@@ -106,29 +99,42 @@ class SimTask:
         return {"success": True, "task_id": self.id, "state": word}
 
     def final_response(self, base_url: str) -> dict[str, Any]:
-        """The ended task's `response` (also the answer of a synchronous submission)."""
+        """The ended task's `response` (also the answer of a synchronous submission).
+
+        Wan 3 nests the video fields one level down, in `data`. Failed tasks are not billed:
+        their cost is 0 and they report no usage."""
         if self.fails:
             return {"success": False, "task_id": self.id, "state": self.failed_word,
-                    "error": dict(UPSTREAM_FAILURE)}
+                    "error": dict(UPSTREAM_FAILURE), "cost": cost(0, self.cost_shape)}
         width, height = video_size(self.request)
         thumb_width, thumb_height = thumbnail_size(width, height)
         media = f"{base_url}/_sim/media/{self.id}"
+        video = {"video_id": self.video_id, "video_url": f"{media}.mp4",
+                 "video_width": width, "video_height": height,
+                 "thumbnail_url": f"{media}.png",
+                 "thumbnail_width": thumb_width, "thumbnail_height": thumb_height}
+        nested = self.request.get("model") == WAN3
         return {"success": True, "task_id": self.id, "state": self.done_word,
-                "video_id": self.video_id, "video_url": f"{media}.mp4",
-                "video_width": width, "video_height": height,
-                "thumbnail_url": f"{media}.png",
-                "thumbnail_width": thumb_width, "thumbnail_height": thumb_height,
-                "prompt": self.request.get("prompt", "")}
+                **({"data": video} if nested else video),
+                "prompt": self.request.get("prompt", ""),
+                "usage": usage(self.request),
+                "cost": cost(cost_amount(self.request), self.cost_shape)}
 
 
 class TaskStore:
-    """Every task the simulator created, newest last, behind one lock."""
+    """Every task the simulator holds, oldest first by created_at, behind one lock."""
 
     def __init__(self, rng: SharedRandom) -> None:
         self._rng = rng
         self._lock = threading.Lock()
         self._by_id: dict[str, SimTask] = {}
-        self._ordered: list[SimTask] = []  # creation order, so newest-first needs no sort
+        self._ordered: list[SimTask] = []  # by created_at, ties in arrival order
+        self._deleted: dict[str, SimTask] = {}  # records gone; their media stay on the CDN
+        self._shapes = itertools.cycle(COST_SHAPES)  # cost shapes alternate, task by task
+
+    def next_cost_shape(self) -> str:
+        with self._lock:
+            return next(self._shapes)
 
     def create(self, request: dict[str, Any], trace_id: str, job_seconds: float,
                fail_rate: float) -> SimTask:
@@ -143,16 +149,41 @@ class TaskStore:
             task = SimTask(id=str(uuid.uuid4()), created_at=time.time(), duration=duration,
                            trace_id=trace_id, request=dict(request), quirks=quirks, fails=fails,
                            waiting_words=words[0], done_word=words[1], failed_word=words[2],
-                           video_id=str(uuid.uuid4()))
-            self._by_id[task.id] = task
-            self._ordered.append(task)
+                           video_id=str(uuid.uuid4()), cost_shape=next(self._shapes))
+            self._insert(task)
         return task
 
+    def add(self, task: SimTask) -> None:
+        """Hold a task made elsewhere (seeded: "another client" made it)."""
+        with self._lock:
+            self._insert(task)
+
+    def _insert(self, task: SimTask) -> None:
+        self._by_id[task.id] = task
+        bisect.insort(self._ordered, task, key=lambda t: t.created_at)
+
     def get(self, task_id: str, now: float) -> SimTask | None:
-        """The task, unless unknown or vanished."""
+        """The task, unless unknown, deleted or vanished."""
         with self._lock:
             task = self._by_id.get(task_id)
         return task if task is not None and task.visible(now) else None
+
+    def media_task(self, task_id: str, now: float) -> SimTask | None:
+        """The task whose media these are: deleting a record leaves its video on the CDN."""
+        with self._lock:
+            deleted = self._deleted.get(task_id)
+        return deleted or self.get(task_id, now)
+
+    def delete(self, task_id: str, now: float) -> bool:
+        """Remove a visible task's record; False when there is none."""
+        with self._lock:
+            task = self._by_id.get(task_id)
+            if task is None or not task.visible(now):
+                return False
+            del self._by_id[task_id]
+            self._ordered.remove(task)
+            self._deleted[task_id] = task
+        return True
 
     def some(self, task_ids: list[str], now: float) -> list[SimTask]:
         """The known, visible tasks among `task_ids`, shuffled: the API promises no order."""
