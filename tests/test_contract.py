@@ -78,7 +78,7 @@ def sources() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
-# Until the UI and simulator branches land (strict: these fail loudly once they pass).
+# Until the UI branch lands (strict: these fail loudly once they pass).
 PENDING = pytest.mark.xfail(strict=True, reason="being moved onto the session")
 
 
@@ -99,8 +99,7 @@ def test_front_ends_reach_the_core_only_through_the_session(front: str) -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("layer", [pytest.param(layer, marks=PENDING) if layer == "wan_tui.sim"
-                                   else layer for layer in sorted(FORBIDDEN)])
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_each_layer_imports_nothing_above_it(layer: str) -> None:
     offenders = [
         f"{module_name(path)} imports {imported}"

@@ -182,7 +182,8 @@ class Tracker:
             snapshot = await self.client.retrieve(task_id)
         except ApiError as error:
             if isinstance(error, BadRequest) or error.status == 404:
-                raise UnknownTask(task_id, trace_id=error.trace_id) from None
+                raise UnknownTask(task_id, trace_id=error.trace_id,
+                                  server_message=error.server_message) from None
             raise
         self._apply([snapshot], self._mono())
         row = self.store.by_task_id(snapshot.task_id)

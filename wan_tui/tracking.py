@@ -16,10 +16,12 @@ class UnknownTask(WanError):
 
     code = "unknown_task"
 
-    def __init__(self, task_id: str, *, trace_id: str | None = None) -> None:
+    def __init__(self, task_id: str, *, trace_id: str | None = None,
+                 server_message: str | None = None) -> None:
         self.task_id = task_id
         super().__init__(f"the service does not know task {task_id} (task ids expire after "
-                         "about a day; check the id)", trace_id=trace_id)
+                         "about a day; check the id)", trace_id=trace_id,
+                         server_message=server_message)
 
 
 @dataclass
