@@ -163,7 +163,8 @@ def test_history_search_export_import_delete(cli, tmp_path) -> None:
     assert code == 2 and "line 4" in err and "line 5" in err
 
 
-def test_config_set_show_and_mask(cli, sim_env) -> None:
+def test_config_set_show_and_mask(cli, sim_env, monkeypatch) -> None:
+    monkeypatch.delenv("ACEDATACLOUD_API_TOKEN")  # else config show names the environment's
     assert cli("config", "set", "api.token", "sk-abcdefghijkl1234")[0] == 0
     code, shown, _ = run_json(cli, "config", "show")
     assert shown["values"]["api.token"] == "sk-…1234"

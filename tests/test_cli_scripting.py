@@ -106,3 +106,15 @@ def test_usage_errors_are_json_too(cli, sim_env) -> None:
     assert code == 2 and body["error"]["code"] == "invalid_request"
     assert any(p["field"] == "image_url" for p in body["error"]["problems"])
     assert sim_env.stats.videos_posts == 0
+
+
+def test_config_show_names_the_environment_it_uses(cli, sim_env) -> None:
+    code, shown, _ = run_json(cli, "config", "show")
+    assert code == 0
+    assert shown["values"]["api.base_url"] == sim_env.base_url
+    assert shown["sources"]["api.base_url"] == "ACEDATACLOUD_API_BASE_URL"
+    assert shown["sources"]["api.token"] == "ACEDATACLOUD_API_TOKEN"
+    assert shown["values"]["api.token"] != sim_env.token  # masked, never the token
+    code, out, _ = cli("config", "show")
+    line = next(x for x in out.splitlines() if x.startswith("api.token"))
+    assert "(ACEDATACLOUD_API_TOKEN)" in line and sim_env.token not in out

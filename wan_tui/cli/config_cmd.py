@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..store.config import ConfigError
+from ..store.config import ConfigError, mask_token
 from .context import CliContext, UsageError
 
 
@@ -24,15 +24,30 @@ def run(ctx: CliContext) -> int:
         ctx.out.info(f"{ctx.args.key} = {shown}  ({loaded.path})")
         return 0
     items = ctx.loaded.items()
+    settings = ctx.offline().settings()
+    # The environment wins over the file for these two, as every command applies them.
+    effective = {
+        "api.token": (mask_token(settings.token) if settings.token else None,
+                      settings.token_source),
+        "api.base_url": (settings.base_url, settings.base_url_source),
+    }
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for item in items:
+        value, source = (item.display if item.spec.secret else item.value,
+                         "config file" if item.from_file else "default")
+        if item.key in effective:
+            value, source = effective[item.key][0], effective[item.key][1] or "default"
+        values[item.key], sources[item.key] = value, source
     if getattr(ctx.args, "json", False):
-        ctx.out.json({
-            "path": str(ctx.loaded.path),
-            "problems": ctx.loaded.problems,
-            "values": {i.key: (i.display if i.spec.secret else i.value) for i in items},
-        })
+        ctx.out.json({"path": str(ctx.loaded.path), "problems": ctx.loaded.problems,
+                      "values": values, "sources": sources})
         return 0
     ctx.out.line(("config file: ", "dim"), str(ctx.loaded.path))
     for item in items:
-        ctx.out.line((f"{item.key:<34}", "bold" if item.from_file else ""), item.display,
-                     ("" if item.from_file else "  (default)", "dim"))
+        source = sources[item.key]
+        shown = "(unset)" if values[item.key] is None else (
+            item.display if item.key not in effective else str(values[item.key]))
+        ctx.out.line((f"{item.key:<34}", "bold" if source != "default" else ""), shown,
+                     ("" if source == "config file" else f"  ({source})", "dim"))
     return 0
