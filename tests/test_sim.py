@@ -141,7 +141,7 @@ def test_unparsable_or_non_object_body_is_bad_request(client: httpx.Client) -> N
     ({"model": "wan2.6-i2v", "prompt": "waves"}, "image_url"),
     ({"model": "wan2.6-r2v", "action": "image2video", "prompt": "waves"},
      "reference_video_urls"),
-    ({"model": "wan2.6-t2v", "prompt": "waves", "size": "1280x720"}, "size"),
+    ({"model": "wan2.6-t2v", "prompt": "waves", "size": "1234*567"}, "size"),
     ({"model": "wan2.6-t2v", "prompt": "waves", "colour": "red"}, "colour"),
     ({"model": "wan2.6-t2v", "prompt": ""}, "prompt"),
     ({"model": "wan2.6-t2v", "prompt": "waves", "async": "yes"}, "async"),
