@@ -103,8 +103,10 @@ MODELS = tuple(MODEL_SPECS)
 DEFAULT_MODEL = "wan2.6-t2v"  # what a batch line without `model` gets
 
 # Thin compatibility views, kept for the code that imported them before MODEL_SPECS.
+# MODEL_ACTIONS: each model's first action (the form it opens in). wan3.0-video takes both, and
+# without a chosen action sends none: ask MODEL_SPECS[m].actions / .default_action instead.
 MODEL_ACTIONS: Mapping[str, str] = MappingProxyType(
-    {name: spec.default_action for name, spec in MODEL_SPECS.items()})  # "" = none sent
+    {name: spec.actions[0] for name, spec in MODEL_SPECS.items()})
 MODEL_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {name: spec.description for name, spec in MODEL_SPECS.items()})
 IMAGE_MODELS = tuple(n for n, s in MODEL_SPECS.items() if "image_url" in s.required)
