@@ -128,6 +128,12 @@ def test_wan3_may_have_an_empty_prompt_only_with_media() -> None:
     assert error_fields(wan3(prompt=" \u200b", media=[MediaItem("file", "https://e.com/f")])) == ["prompt"]
 
 
+@pytest.mark.parametrize("negative", [" ", "\u200b", "\n\u2060"])
+def test_an_invisible_negative_prompt_is_refused_and_an_empty_one_is_not_sent(negative: str) -> None:
+    assert error_fields(t2v(negative_prompt=negative)) == ["negative_prompt"]
+    assert t2v(negative_prompt="").errors() == [] and "negative_prompt" not in t2v(negative_prompt="").to_body()
+
+
 @pytest.mark.parametrize("field", ["prompt", "negative_prompt"])
 @pytest.mark.parametrize("junk", ["a\x00b", "\x1b]52;c;aGk=\x07", "x\x7f", "x\x85", "x\ud800"])
 def test_control_characters_are_refused(field: str, junk: str) -> None:
@@ -239,6 +245,12 @@ def test_an_undocumented_size_is_refused(size: str) -> None:
 def test_warned_and_sent(request_: GenerationRequest, field: str) -> None:
     assert request_.errors() == [] and warning_fields(request_) == [field]
     assert field in request_.to_body()
+
+
+def test_a_long_prompt_does_not_hide_a_long_negative_prompt() -> None:
+    assert warning_fields(t2v(prompt="x" * 1501, negative_prompt="n" * 501)) == [
+        "prompt", "negative_prompt"]
+    assert error_fields(t2v(prompt="x" * 1501, negative_prompt="\x00")) == ["negative_prompt"]
 
 
 def test_no_warning_inside_the_ranges() -> None:

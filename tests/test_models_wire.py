@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -144,3 +145,14 @@ def test_the_specs_list_what_wan_tui_models_shows() -> None:
                                          "wan3.0-video")
     assert MODEL_SPECS["wan2.6-r2v"].durations == (2, 10)
     assert MODEL_SPECS["wan3.0-video"].price_per_second == {"480P": 0.05, "720P": 0.10, "1080P": 0.20}
+
+
+def test_each_model_describes_itself_as_json() -> None:
+    described = {name: spec.describe() for name, spec in MODEL_SPECS.items()}
+    json.dumps(described)
+    wan3, r2v = described["wan3.0-video"], described["wan2.6-r2v"]
+    assert wan3["action_optional"] and "media" in wan3["fields"] and wan3["required"] == ["model"]
+    assert wan3["price_per_second"]["1080P"] == 0.20 and list(wan3["sizes"]) == ["480P", "720P", "1080P"]
+    assert r2v["durations"] == {"min": 2, "max": 10, "accepted": [2, 30], "auto": -1}
+    assert r2v["required"] == ["model", "prompt", "reference_video_urls"] and r2v["price_per_second"] is None
+    assert list(r2v["sizes"]) == ["720P", "1080P"] and not r2v["action_optional"]

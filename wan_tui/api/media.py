@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .problems import Problem, is_http_url
+from .problems import Problem, is_http_url, shown
 from .specs import MEDIA_LIMIT
 
 FRAME_TYPES = ("first_frame", "last_frame")
@@ -95,7 +95,7 @@ def media_problems(value: Any) -> list[Problem]:
                 continue
         if not isinstance(item.type, str) or item.type not in MEDIA_TYPES:
             out.append(Problem("media", f"item {number}: type must be one of "
-                               f"{', '.join(MEDIA_TYPES)} (got {item.type!r:.60})"))
+                               f"{', '.join(MEDIA_TYPES)} (got {shown(item.type)})"))
         elif not is_http_url(item.url):
             out.append(Problem("media", f"item {number} ({item.type}): url must be an "
                                f"http(s) URL"))

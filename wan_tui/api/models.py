@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .media import MediaItem, coerce_items
-from .problems import InvalidRequest, Problem, is_http_url
+from .problems import InvalidRequest, Problem, is_http_url, shown
 from .rules import did_you_mean, left_out, request_problems
 from .specs import (
     ACTIONS,
@@ -212,7 +212,7 @@ class GenerationRequest:
         for key, value in body.items():
             if key == "async":
                 if value is not True:
-                    notes.append(Problem("async", f"{_short(value)} is ignored: wan-tui always "
+                    notes.append(Problem("async", f"{shown(value, 40)} is ignored: wan-tui always "
                                          "sends async: true and follows the task", True))
             elif key in FIELD_NAMES:
                 if value is not None:
@@ -253,13 +253,8 @@ def _is_empty(name: str, value: Any) -> bool:
     return name in ("action", "negative_prompt") and value == ""
 
 
-def _short(value: Any) -> str:
-    text = "false" if value is False else repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
 def _key_name(key: Any) -> str:
     """An unknown key as a field name for a message: itself when plain, else its short repr."""
     if isinstance(key, str) and key.isidentifier() and len(key) <= 60:
         return key
-    return _short(key)
+    return shown(key)

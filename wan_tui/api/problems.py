@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -26,7 +27,7 @@ class InvalidRequest(ValueError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
-def is_http_url(value: str) -> bool:
+def is_http_url(value: object) -> bool:
     """An absolute http(s) URL with a host and no whitespace or control characters."""
     if not isinstance(value, str) or any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F
                                          for c in value):
@@ -36,3 +37,13 @@ def is_http_url(value: str) -> bool:
     except ValueError:  # e.g. "http://[" (a broken IPv6 address)
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value for a message: its repr (quoted, escaped: never markup or a control character),
+    cut to `limit` characters (a batch line can hold megabytes)."""
+    try:
+        text = "false" if value is False else "true" if value is True else repr(value)
+    except RecursionError:  # absurdly nested JSON
+        return "a deeply nested value"
+    return text if len(text) <= limit else text[:limit - 1] + "…"

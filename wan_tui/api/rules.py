@@ -13,7 +13,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from .media import media_problems
-from .problems import Problem, is_http_url
+from .problems import Problem, is_http_url, shown
 from .specs import (
     ACTIONS,
     ALL_SIZES,
@@ -34,7 +34,7 @@ from .specs import (
     size_resolution,
     spec_of,
 )
-from .text import forbidden_characters, is_blank
+from .text import forbidden_characters, is_blank, printable
 
 if TYPE_CHECKING:
     from .models import GenerationRequest
@@ -61,15 +61,15 @@ def type_problems(r: GenerationRequest) -> list[Problem]:
     for name in TEXT_FIELDS:
         value = getattr(r, name)
         if not isinstance(value, str) and (value is not None or name in ("model", "prompt")):
-            out.append(Problem(name, f"must be text (got {_shown(value)})"))
+            out.append(Problem(name, f"must be text (got {shown(value)})"))
     for name in BOOL_FIELDS:
         value = getattr(r, name)
         if value is not None and not isinstance(value, bool):
-            out.append(Problem(name, f"must be true or false (got {_shown(value)})"))
+            out.append(Problem(name, f"must be true or false (got {shown(value)})"))
     for name in INT_FIELDS:
         value = getattr(r, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            out.append(Problem(name, f"must be a whole number (got {_shown(value)})"))
+            out.append(Problem(name, f"must be a whole number (got {shown(value)})"))
     if not isinstance(r.reference_video_urls, list):
         out.append(Problem("reference_video_urls", "must be a list of URLs"))
     if not isinstance(r.media, list):
@@ -81,10 +81,10 @@ def model_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Problem
     out = []
     if r.action and r.action not in ACTIONS:
         out.append(Problem("action", f"must be one of {', '.join(ACTIONS)} "
-                           f"(got {_shown(r.action)})"))
+                           f"(got {shown(r.action)})"))
     if spec is None:
         out.append(Problem("model", f"must be one of {', '.join(MODELS)} "
-                           f"(got {_shown(r.model)}){did_you_mean(r.model, MODELS)}"))
+                           f"(got {shown(r.model)}){did_you_mean(r.model, MODELS)}"))
     elif r.action in ACTIONS and not spec.does(r.action):
         fitting = [n for n, s in MODEL_SPECS.items() if s.does(r.action)]
         out.append(Problem("model", f"{spec.name} does not do {r.action}; "
@@ -106,12 +106,9 @@ def prompt_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Proble
     out = text_problems("prompt", r.prompt, PROMPT_LIMIT,
                         "the service accepts about {limit} (some sources say 800) and may cut "
                         "or refuse the rest")
-    if out:
-        return out
-    if r.prompt == "":
-        if spec is not None and (spec.prompt_required or not r.media):
-            need = "" if spec.prompt_required else " when no media is given"
-            out.append(Problem("prompt", f"is required{need} and must not be empty"))
+    if r.prompt == "" and spec is not None and (spec.prompt_required or not r.media):
+        need = "" if spec.prompt_required else " when no media is given"
+        out.append(Problem("prompt", f"is required{need} and must not be empty"))
     if r.negative_prompt:
         out += text_problems("negative_prompt", r.negative_prompt, NEGATIVE_PROMPT_LIMIT,
                              "the service silently drops everything after {limit}: shorten it")
@@ -121,13 +118,13 @@ def prompt_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Proble
 def text_problems(name: str, text: str, limit: int, over_limit: str) -> list[Problem]:
     """Junk (control characters, only invisible characters, a pasted file) is refused; a text
     over the upstream limit is a warning. An empty text is for the caller to judge."""
-    bad = forbidden_characters(text)
-    if bad:
-        shown = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
-        return [Problem(name, f"contains control characters ({shown}); remove them")]
     if len(text) > TEXT_SANITY_LIMIT:
         return [Problem(name, f"{len(text):,} characters is not a prompt (the service takes "
-                        f"about {limit:,}); nothing was sent")]
+                        f"about {limit:,})")]
+    bad = forbidden_characters(text)
+    if bad:
+        codes = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
+        return [Problem(name, f"contains control characters ({codes}); remove them")]
     if text and is_blank(text):
         return [Problem(name, "holds only blank or invisible characters")]
     if len(text) > limit:
@@ -140,18 +137,18 @@ def format_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Proble
     out = []
     if r.resolution is not None and r.resolution not in RESOLUTIONS:
         out.append(Problem("resolution", f"must be one of {', '.join(RESOLUTIONS)} "
-                           f"(got {_shown(r.resolution)})"))
+                           f"(got {shown(r.resolution)})"))
     elif r.resolution is not None and spec is not None and r.resolution not in spec.resolutions:
         out.append(Problem("resolution", _unserved(r.resolution, spec), True))
     if r.size is not None:
         out += size_problems(r.size, r.resolution, spec)
     if r.ratio is not None and r.ratio not in RATIOS:
-        out.append(Problem("ratio", f"must be one of {', '.join(RATIOS)} (got {_shown(r.ratio)})"))
+        out.append(Problem("ratio", f"must be one of {', '.join(RATIOS)} (got {shown(r.ratio)})"))
     if r.seed is not None and not SEED_RANGE[0] <= r.seed <= SEED_RANGE[1]:
         out.append(Problem("seed", f"must be {SEED_RANGE[0]}–{SEED_RANGE[1]} (got {r.seed})"))
     if r.shot_type is not None:
         if r.shot_type not in SHOT_TYPES:
-            out.append(Problem("shot_type", f"must be single or multi (got {_shown(r.shot_type)})"))
+            out.append(Problem("shot_type", f"must be single or multi (got {shown(r.shot_type)})"))
         elif r.prompt_extend is False:
             out.append(Problem("shot_type", "has no effect with prompt_extend off (it only "
                                "applies when the service rewrites the prompt)", True))
@@ -160,12 +157,12 @@ def format_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Proble
 
 def size_problems(size: str, resolution: str | None, spec: ModelSpec | None) -> list[Problem]:
     if "*" not in size:  # `1280x720` was normalized already; this is something else
-        hint = f" (write {size.replace('x', '*').replace('X', '*')[:40]})" if "x" in size.lower() \
-            else ""
+        fixed = printable(size.replace("x", "*").replace("X", "*"))[:40]
+        hint = f" (write {fixed})" if "x" in size.lower() else ""
         return [Problem("size", f"must be WIDTH*HEIGHT with an asterisk, e.g. 1280*720{hint}")]
     belongs = size_resolution(size)
     if belongs is None:
-        return [Problem("size", f"{_shown(size)} is not a documented size; use one of "
+        return [Problem("size", f"{shown(size)} is not a documented size; use one of "
                         f"{', '.join(ALL_SIZES)}")]
     if resolution is not None and resolution in SIZES and belongs != resolution:
         return [Problem("size", f"{size} is a {belongs} size but resolution is {resolution}; "
@@ -194,7 +191,7 @@ def material_problems(r: GenerationRequest, spec: ModelSpec | None) -> list[Prob
     out = [Problem(name, "must be an http(s) URL")
            for name in ("image_url", "audio_url", "callback_url")
            if getattr(r, name) is not None and not is_http_url(getattr(r, name))]
-    out += [Problem("reference_video_urls", f"#{i} must be an http(s) URL (got {_shown(url)})")
+    out += [Problem("reference_video_urls", f"#{i} must be an http(s) URL (got {shown(url)})")
             for i, url in enumerate(r.reference_video_urls, 1) if not is_http_url(url)]
     if r.media:
         out += media_problems(r.media)
@@ -241,12 +238,3 @@ def did_you_mean(word: Any, choices: tuple[str, ...] | list[str]) -> str:
 def _unserved(resolution: str, spec: ModelSpec) -> str:
     return (f"upstream serves {' and '.join(spec.resolutions)} for {spec.name}; "
             f"{resolution} may be refused")
-
-
-def _shown(value: Any) -> str:
-    """A value for a message: its repr, cut short (a batch line can hold megabytes)."""
-    try:
-        text = repr(value)
-    except RecursionError:  # absurdly nested JSON
-        return "a deeply nested value"
-    return text if len(text) <= 60 else text[:57] + "…"

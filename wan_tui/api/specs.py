@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 ACTIONS = ("text2video", "image2video")
 RESOLUTIONS = ("480P", "720P", "1080P")
@@ -62,6 +63,21 @@ class ModelSpec:
     def sizes(self) -> dict[str, tuple[str, ...]]:
         """The documented sizes of each resolution upstream serves for this model."""
         return {r: SIZES[r] for r in self.resolutions}
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready facts for `wan-tui models`: everything a user needs to write a request."""
+        price = dict(self.price_per_second) if self.price_per_second is not None else None
+        return {
+            "model": self.name, "description": self.description, "actions": list(self.actions),
+            "action_optional": self.default_action == "", "fields": list(self.fields),
+            "required": ["model", *(["prompt"] if self.prompt_required else []), *self.required],
+            "durations": {"min": self.durations[0], "max": self.durations[1],
+                          "accepted": list(DURATION_RANGE), "auto": SMART_DURATION},
+            "resolutions": list(self.resolutions),
+            "sizes": {r: list(s) for r, s in self.sizes.items()},
+            "price_per_second": price, "currency": "USD" if price else None,
+            "default_resolution": self.default_resolution,
+        }
 
     def does(self, action: str) -> bool:
         return action in self.actions
