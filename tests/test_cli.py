@@ -44,10 +44,8 @@ def test_moderation_refusal_exits_1_and_is_remembered(cli) -> None:
 def test_invalid_input_exits_2_and_sends_nothing(cli, sim_env) -> None:
     code, out, err = cli("image-to-video", "x", "--model", "wan2.6-i2v")
     assert code == 2 and "image_url" in err and "nothing was sent" in err
-    code, _, err = cli("generate", "x", "--shot-type", "multi")
-    assert code == 2 and "shot_type" in err and "prompt" in err
-    code, _, err = cli("generate", "x", "--size", "1280x720")
-    assert code == 2 and "1280*720" in err
+    code, _, err = cli("generate", "x", "--size", "1920*1080", "--resolution", "720P")
+    assert code == 2 and "size" in err and "1080P" in err
     assert sim_env.stats.videos_posts == 0
 
 
@@ -114,7 +112,8 @@ def test_wait_all_follows_every_unfinished_task(cli) -> None:
 
 def test_models(cli) -> None:
     code, models, _ = run_json(cli, "models")
-    assert code == 0 and [m["model"] for m in models] == ["wan2.6-t2v", "wan2.6-i2v", "wan2.6-i2v-flash", "wan2.6-r2v"]
+    assert code == 0 and [m["model"] for m in models] == ["wan2.6-t2v", "wan2.6-i2v", "wan2.6-i2v-flash", "wan2.6-r2v",
+                                                         "wan3.0-video"]
 
 
 def test_batch_validates_every_line_before_sending(cli, sim_env, tmp_path) -> None:
@@ -180,9 +179,9 @@ def test_config_set_show_and_mask(cli, sim_env, monkeypatch) -> None:
 
 def test_config_defaults_apply_unless_typed(cli) -> None:
     cli("config", "set", "defaults.resolution", "1080P")
-    cli("config", "set", "defaults.shot_type", "multi")  # needs prompt_extend: left out
+    cli("config", "set", "defaults.shot_type", "multi")  # sent: prompt_extend is not off
     _, snap, _ = run_json(cli, "generate", "x")
-    assert snap["params"]["resolution"] == "1080P" and "shot_type" not in snap["params"]
+    assert snap["params"]["resolution"] == "1080P" and snap["params"]["shot_type"] == "multi"
     _, snap, _ = run_json(cli, "generate", "x", "--resolution", "720P", "--prompt-extend")
     assert snap["params"]["resolution"] == "720P" and snap["params"]["shot_type"] == "multi"
 

@@ -11,13 +11,17 @@ from wan_tui.cli.output import progress_line
 
 
 def test_only_newlines_end_batch_lines(cli, sim_env, tmp_path: Path) -> None:
-    """Form feed, \\x1c-\\x1e, NEL and U+2028/2029 stay inside their prompt: one line, one task."""
+    """Form feed, \\x1c-\\x1e, NEL and U+2028/2029 do not end a line (one line, one task at
+    most); a prompt holding them is refused as a whole, naming its line."""
     batch = tmp_path / "b.txt"
     batch.write_text("one\x0cstill one\x1cstill\x1dstill\x1estill\x85still\u2028still\u2029end\r\n"
                      "two\n", encoding="utf-8", newline="")
+    code, _, err = cli("batch", str(batch))
+    assert code == 2 and sim_env.stats.videos_posts == 0
+    assert "line 1: prompt" in err and "line 2" not in err and "line 3" not in err
+    batch.write_text("one\r\ntwo\n", encoding="utf-8", newline="")
     code, rows, _ = run_json(cli, "batch", str(batch))
-    assert code == 0 and len(rows) == 2 and sim_env.stats.videos_posts == 2
-    assert [r["line"] for r in rows] == [1, 2]
+    assert code == 0 and [r["line"] for r in rows] == [1, 2] and rows[0]["prompt"] == "one"
 
 
 def test_json_lines_must_be_objects(cli, sim_env, tmp_path: Path) -> None:

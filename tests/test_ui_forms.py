@@ -109,15 +109,14 @@ async def test_typing_updates_the_counts_and_a_501_character_negative_prompt_blo
         negative_count = form.query_one("#count-negative_prompt")
         await until(pilot, lambda: str(negative_count.render()).startswith("1 / 500"))
         assert (form.request().prompt, form.request().negative_prompt) == ("ab", "c")
-        # 501 characters: the service would cut it silently, so the form refuses it.
+        # 501 characters: the service would cut it silently, so the form warns (and sends).
         negative.insert("n" * NEGATIVE_PROMPT_LIMIT)
         await until(pilot, lambda: "501 characters" in form.message_for("negative_prompt"))
         assert str(negative_count.render()).startswith("501 / 500")
         assert negative_count.has_class("-over")
         form.query_one("#prompt").focus()
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.focused is negative)  # the first bad field
-        assert not app.dismissed
+        await until(pilot, lambda: app.dismissed)
 
 
 # -- validation and submission -----------------------------------------------------------------

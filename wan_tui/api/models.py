@@ -1,194 +1,161 @@
-"""The generation request: every documented field of POST /wan/videos and its rules.
+"""The generation request: every documented field of POST /wan/videos, normalized and checked.
 
-One place knows the rules; the CLI, the forms, batch files and the simulator all ask it.
+One place knows the rules; the CLI, the forms and batch files all build a GenerationRequest
+and ask it. The facts per model live in `specs`, the rules in `rules`, Wan 3 media in `media`.
+
+`action` is a str; "" means "not chosen". A Wan 2.6 model has one action, so "" becomes it on
+construction; wan3.0-video keeps "" and the body leaves `action` out (as the vendor's examples
+do). The other optional fields use None for "not sent: the service decides", and [] for no
+reference videos / no media.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
-from urllib.parse import urlsplit
 
-# Which action each model belongs to (the API refuses any other pairing).
-MODEL_ACTIONS: dict[str, str] = {
-    "wan2.6-t2v": "text2video",
-    "wan2.6-i2v": "image2video",
-    "wan2.6-i2v-flash": "image2video",
-    "wan2.6-r2v": "image2video",
-}
-MODEL_DESCRIPTIONS: dict[str, str] = {
-    "wan2.6-t2v": "text to video",
-    "wan2.6-i2v": "image to video: animates a first frame (image_url)",
-    "wan2.6-i2v-flash": "image to video, faster and cheaper (image_url)",
-    "wan2.6-r2v": "reference to video: generates from reference videos (reference_video_urls)",
-}
-ACTIONS = ("text2video", "image2video")
-MODELS = tuple(MODEL_ACTIONS)
-IMAGE_MODELS = ("wan2.6-i2v", "wan2.6-i2v-flash")  # need image_url
-REFERENCE_MODELS = ("wan2.6-r2v",)  # need reference_video_urls
-RESOLUTIONS = ("480P", "720P", "1080P")
-SIZES: dict[str, tuple[str, ...]] = {
-    "480P": ("832*480", "480*832", "624*624"),
-    "720P": ("1280*720", "720*1280", "960*960", "1088*832", "832*1088"),
-    "1080P": ("1920*1080", "1080*1920", "1440*1440", "1632*1248", "1248*1632"),
-}
-ALL_SIZES = tuple(size for sizes in SIZES.values() for size in sizes)
-DURATIONS = (5, 10, 15)
-SHOT_TYPES = ("single", "multi")
-PROMPT_LIMIT = 1500  # upstream limit, "about"; we warn rather than refuse
-NEGATIVE_PROMPT_LIMIT = 500  # the service cuts the rest silently, so we refuse
+from .media import MediaItem, coerce_items
+from .problems import InvalidRequest, Problem, is_http_url, shown
+from .rules import did_you_mean, left_out, request_problems
+from .specs import (
+    ACTIONS,
+    ALL_SIZES,
+    DEFAULT_MODEL,
+    DURATION_RANGE,
+    DURATIONS,
+    IMAGE_MODELS,
+    MEDIA_MODELS,
+    MODEL_ACTIONS,
+    MODEL_DESCRIPTIONS,
+    MODEL_SPECS,
+    MODELS,
+    NEGATIVE_PROMPT_LIMIT,
+    PROMPT_LIMIT,
+    RATIOS,
+    REFERENCE_MODELS,
+    RESOLUTIONS,
+    SEED_RANGE,
+    SHOT_TYPES,
+    SIZES,
+    SMART_DURATION,
+    ModelSpec,
+    models_for,
+    spec_of,
+)
 
-_TEXT_FIELDS = ("action", "model", "prompt", "negative_prompt", "resolution", "size",
-                "shot_type", "audio_url", "image_url", "callback_url")
-_SIZE_SHAPE = re.compile(r"^\d+\*\d+$")
+__all__ = [
+    "ACTIONS", "ALL_SIZES", "DEFAULT_MODEL", "DURATIONS", "DURATION_RANGE", "IMAGE_MODELS",
+    "MEDIA_MODELS", "MODELS", "MODEL_ACTIONS", "MODEL_DESCRIPTIONS", "MODEL_SPECS",
+    "NEGATIVE_PROMPT_LIMIT", "PROMPT_LIMIT", "RATIOS", "REFERENCE_MODELS", "RESOLUTIONS",
+    "SEED_RANGE", "SHOT_TYPES", "SIZES", "SMART_DURATION", "GenerationRequest", "InvalidRequest",
+    "MediaItem", "ModelSpec", "Problem", "is_http_url", "models_for", "normalize_resolution",
+    "normalize_size", "parse_duration", "spec_of",
+]
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One rule a request breaks. Errors block sending; warnings only inform."""
-
-    field: str
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+_SIZE_SPELLING = re.compile(r"\s*([0-9]+)\s*[xX×*]\s*([0-9]+)\s*")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-class InvalidRequest(ValueError):
-    """A request that breaks the API's rules; nothing was sent."""
+def parse_duration(text: str) -> int:
+    """A duration as typed (`7`, `-1`, `auto`) to seconds; -1 means the model chooses.
+    Raises ValueError with a clear message for anything the endpoint would not take."""
+    word = text.strip().lower()
+    low, high = DURATION_RANGE
+    message = (f"duration must be a whole number of seconds from {low} to {high}, "
+               f"or -1/auto for the model's choice (got {text[:40]!r})")
+    if word == "auto":
+        return SMART_DURATION
+    if not _INTEGER.fullmatch(word):
+        raise ValueError(message)
+    seconds = int(word)
+    if seconds != SMART_DURATION and not low <= seconds <= high:
+        raise ValueError(message)
+    return seconds
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = [p for p in problems if not p.warning]
-        super().__init__("; ".join(str(p) for p in self.problems))
+
+def normalize_resolution(value: Any) -> Any:
+    """`720p`, ` 720P `, `720` → `720P`; anything else unchanged (for the rules to judge)."""
+    if isinstance(value, str):
+        word = value.strip().upper()
+        for candidate in (word, word + "P"):
+            if candidate in RESOLUTIONS:
+                return candidate
+    return value
 
 
-def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+def normalize_size(value: Any) -> Any:
+    """`1280x720`, `1280X720`, `1280×720`, ` 1280*720 ` → `1280*720`; anything else unchanged."""
+    if isinstance(value, str):
+        match = _SIZE_SPELLING.fullmatch(value)
+        if match:
+            return f"{match.group(1)}*{match.group(2)}"
+    return value
+
+
+def _normalize_word(value: Any, choices: tuple[str, ...]) -> Any:
+    if isinstance(value, str) and value.strip().lower() in choices:
+        return value.strip().lower()
+    return value
 
 
 @dataclass
 class GenerationRequest:
-    """A generation as the user asked for it; `None` means "not sent, the service decides"."""
+    """A generation as the user asked for it, normalized on construction."""
 
-    action: str
+    action: str  # "" = not chosen (see the module's docstring)
     model: str
     prompt: str
     negative_prompt: str | None = None
     resolution: str | None = None
     size: str | None = None
-    duration: int | None = None
+    ratio: str | None = None
+    duration: int | None = None  # 2-30 seconds, or -1: the model chooses
+    seed: int | None = None
+    watermark: bool | None = None
     shot_type: str | None = None
     audio: bool | None = None
     audio_url: str | None = None
     prompt_extend: bool | None = None
     image_url: str | None = None
     reference_video_urls: list[str] = field(default_factory=list)
+    media: list[MediaItem] = field(default_factory=list)
     callback_url: str | None = None
+
+    def __post_init__(self) -> None:
+        # Warnings found while reading a body (from_body), not about any field's value.
+        self.read_warnings: tuple[Problem, ...] = ()
+        # Values arrive from batch lines and forms: normalize only what has the right type,
+        # never raise here (the rules name whatever is still wrong).
+        raw: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        if raw["action"] is None:
+            self.action = ""
+        self.action = _normalize_word(self.action, ACTIONS)
+        spec = spec_of(self.model)
+        if self.action == "" and spec is not None:
+            self.action = spec.default_action
+        self.resolution = normalize_resolution(self.resolution)
+        self.size = normalize_size(self.size)
+        self.ratio = _normalize_word(self.ratio, RATIOS)
+        self.shot_type = _normalize_word(self.shot_type, SHOT_TYPES)
+        if isinstance(raw["duration"], str) and raw["duration"].strip().lower() in ("auto", "-1"):
+            self.duration = SMART_DURATION
+        for name in ("reference_video_urls", "media"):
+            if raw[name] is None:
+                setattr(self, name, [])
+            elif isinstance(raw[name], tuple):
+                setattr(self, name, list(raw[name]))
+        self.media = coerce_items(self.media)
 
     # -- rules -------------------------------------------------------------------------------
 
+    @property
+    def spec(self) -> ModelSpec | None:
+        return spec_of(self.model)
+
     def problems(self) -> list[Problem]:
         """Every rule this request breaks, each naming its field (errors and warnings)."""
-        out: list[Problem] = []
-        add = lambda f, m, w=False: out.append(Problem(f, m, w))  # noqa: E731
-
-        wrong_type = self._wrong_types()
-        if wrong_type:
-            return wrong_type  # the other rules assume the right types
-
-        if self.action not in ACTIONS:
-            add("action", f"must be one of {', '.join(ACTIONS)} (got {self.action!r})")
-        if self.model not in MODEL_ACTIONS:
-            add("model", f"must be one of {', '.join(MODELS)} (got {self.model!r})")
-        elif self.action in ACTIONS and MODEL_ACTIONS[self.model] != self.action:
-            fitting = [m for m, a in MODEL_ACTIONS.items() if a == self.action]
-            add("model", f"{self.model} does not do {self.action}; use {' or '.join(fitting)}")
-
-        if not isinstance(self.prompt, str) or not self.prompt.strip():
-            add("prompt", "is required and must not be empty")
-        elif len(self.prompt) > PROMPT_LIMIT:
-            add("prompt", f"{len(self.prompt)} characters; the service accepts about "
-                f"{PROMPT_LIMIT} and may cut or refuse the rest", True)
-
-        if self.negative_prompt is not None and len(self.negative_prompt) > NEGATIVE_PROMPT_LIMIT:
-            add("negative_prompt", f"{len(self.negative_prompt)} characters; the service silently "
-                f"drops everything after {NEGATIVE_PROMPT_LIMIT}: shorten it")
-
-        if self.resolution is not None and self.resolution not in RESOLUTIONS:
-            add("resolution", f"must be one of {', '.join(RESOLUTIONS)} (got {self.resolution!r})")
-        elif self.resolution == "480P":
-            add("resolution", "upstream serves 720P and 1080P for Wan 2.6; 480P may be refused", True)
-        if self.size is not None:
-            self._check_size(add)
-
-        if self.duration is not None and (
-            isinstance(self.duration, bool) or self.duration not in DURATIONS
-        ):
-            add("duration", f"must be one of {', '.join(map(str, DURATIONS))} seconds "
-                f"(got {self.duration!r})")
-        if self.shot_type is not None:
-            if self.shot_type not in SHOT_TYPES:
-                add("shot_type", f"must be single or multi (got {self.shot_type!r})")
-            elif self.prompt_extend is not True:
-                add("shot_type", "only takes effect with prompt_extend on: turn prompt "
-                    "rewriting on, or leave shot type unset")
-        if self.audio_url is not None:
-            if not is_http_url(self.audio_url):
-                add("audio_url", "must be an http(s) URL")
-            elif self.audio is False:
-                add("audio_url", "is ignored when audio is off (a silent video is made): "
-                    "turn audio on or drop the audio URL")
-
-        image_model = self.model in IMAGE_MODELS
-        if self.image_url is not None and not image_model:
-            add("image_url", f"is only used by {' and '.join(IMAGE_MODELS)}; "
-                f"{self.model} would ignore it")
-        elif image_model and not self.image_url:
-            add("image_url", f"is required for {self.model} (the first frame)")
-        elif self.image_url is not None and not is_http_url(self.image_url):
-            add("image_url", "must be an http(s) URL")
-
-        reference_model = self.model in REFERENCE_MODELS
-        if self.reference_video_urls and not reference_model:
-            add("reference_video_urls", f"are only used by {REFERENCE_MODELS[0]}; "
-                f"{self.model} would ignore them")
-        elif reference_model and not self.reference_video_urls:
-            add("reference_video_urls", f"at least one is required for {self.model}")
-        for i, url in enumerate(self.reference_video_urls, 1):
-            if not isinstance(url, str) or not is_http_url(url):
-                add("reference_video_urls", f"#{i} must be an http(s) URL (got {url!r})")
-
-        if self.callback_url is not None and not is_http_url(self.callback_url):
-            add("callback_url", "must be an http(s) URL")
-        return out
-
-    def _wrong_types(self) -> list[Problem]:
-        out = []
-        for name in _TEXT_FIELDS:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                out.append(Problem(name, f"must be text (got {value!r})"))
-        for name in ("audio", "prompt_extend"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, bool):
-                out.append(Problem(name, f"must be true or false (got {value!r})"))
-        if not isinstance(self.reference_video_urls, list):
-            out.append(Problem("reference_video_urls", "must be a list of URLs"))
-        return out
-
-    def _check_size(self, add: Any) -> None:
-        size = self.size or ""
-        if not _SIZE_SHAPE.match(size):
-            hint = f" (write {size.replace('x', '*').replace('X', '*')})" if "x" in size.lower() else ""
-            add("size", f"must be WIDTH*HEIGHT with an asterisk, e.g. 1280*720{hint}")
-        elif self.resolution in SIZES and size not in SIZES[self.resolution]:
-            add("size", f"{size} is not a {self.resolution} size; use one of "
-                f"{', '.join(SIZES[self.resolution])}")
-        elif size not in ALL_SIZES:
-            add("size", f"{size} is not a documented size; use one of {', '.join(ALL_SIZES)}")
+        return request_problems(self)
 
     def errors(self) -> list[Problem]:
         return [p for p in self.problems() if not p.warning]
@@ -196,16 +163,26 @@ class GenerationRequest:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems() if p.warning]
 
+    def left_out(self) -> tuple[str, ...]:
+        """Fields given that the model does not use: not sent, not kept (a warning says so)."""
+        return left_out(self, self.spec)
+
     # -- wire --------------------------------------------------------------------------------
 
     def params(self) -> dict[str, Any]:
-        """The fields that were set, by their API names (without async)."""
+        """The fields that will be sent, by their API names, without `async`: what the history
+        keeps. Fields the model does not use are left out, as in the body."""
+        skipped = set(self.left_out())
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None or value == []:
+        for name in FIELD_NAMES:
+            value = getattr(self, name)
+            if name in skipped or value is None or _is_empty(name, value):
                 continue
-            out[f.name] = list(value) if isinstance(value, list) else value
+            if name == "media" and isinstance(value, list):
+                value = [m.to_dict() if isinstance(m, MediaItem) else m for m in value]
+            elif isinstance(value, list):
+                value = list(value)
+            out[name] = value
         return out
 
     def to_body(self) -> dict[str, Any]:
@@ -217,28 +194,67 @@ class GenerationRequest:
         return {**self.params(), "async": True}
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> GenerationRequest:
-        """Build from API field names (batch files, stored parameters, the simulator).
+    def from_body(cls, body: Any, *, strict: bool = True) -> GenerationRequest:
+        """Build from API field names: batch lines, stored parameters, the service's echo.
 
-        Unknown keys raise InvalidRequest naming them, so a typo is never silently dropped.
-        `action` may be left out: it follows from the model.
+        Raises InvalidRequest (and nothing else) when `body` is not an object, for an empty
+        `media`, and, when `strict`, for unknown keys (each named, with a suggestion), so a typo
+        is never silently dropped. Without `strict` (a body the service echoes) unknown keys
+        are left out with a warning. `async` other than true is a warning: wan-tui always
+        sends async. A missing `model` is DEFAULT_MODEL; a missing `action` follows the model.
+        Values are not judged here: ask `errors()`/`warnings()` (they include these warnings).
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(body) - known - {"async"})
-        if unknown:
-            raise InvalidRequest([Problem(k, "is not a field of the Wan API") for k in unknown])
-        values = dict(body)
-        values.pop("async", None)
-        model = values.get("model") or "wan2.6-t2v"
-        values.setdefault("model", model)
-        values.setdefault("action", MODEL_ACTIONS.get(model, "text2video"))
+        if not isinstance(body, dict):
+            raise InvalidRequest([Problem("body", "must be a JSON object of API fields")])
+        values: dict[str, Any] = {}
+        errors: list[Problem] = []
+        notes: list[Problem] = []
+        for key, value in body.items():
+            if key == "async":
+                if value is not True:
+                    notes.append(Problem("async", f"{shown(value, 40)} is ignored: wan-tui always "
+                                         "sends async: true and follows the task", True))
+            elif key in FIELD_NAMES:
+                if value is not None:
+                    values[key] = value
+            elif strict:
+                errors.append(Problem(_key_name(key), "is not a field of the Wan API"
+                                      + did_you_mean(key, [*FIELD_NAMES, "async"])))
+            else:
+                notes.append(Problem(_key_name(key), "is not a field wan-tui knows; "
+                                     "it is left out", True))
+        if values.get("media") == [] and strict:
+            errors.append(Problem("media", "is empty: give 1–10 items, or leave media out"))
+        if errors:
+            raise InvalidRequest(errors)
+        values.setdefault("model", DEFAULT_MODEL)
+        values.setdefault("action", "")
         values.setdefault("prompt", "")
-        refs = values.get("reference_video_urls")
-        if refs is None:
-            values["reference_video_urls"] = []
-        elif not isinstance(refs, list):
-            raise InvalidRequest([Problem("reference_video_urls", "must be a list of URLs")])
-        return cls(**values)
+        request = cls(**values)
+        request.read_warnings = tuple(notes)
+        return request
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field by name (media items as dicts): `GenerationRequest(**d)` rebuilds it."""
+        out = {name: getattr(self, name) for name in FIELD_NAMES}
+        for name in ("reference_video_urls", "media"):
+            if isinstance(out[name], list):
+                out[name] = [m.to_dict() if isinstance(m, MediaItem) else m for m in out[name]]
+        return out
+
+
+FIELD_NAMES = tuple(f.name for f in fields(GenerationRequest))
+
+
+def _is_empty(name: str, value: Any) -> bool:
+    """Nothing to send: no items, no action chosen, an empty negative prompt."""
+    if isinstance(value, list):
+        return not value
+    return name in ("action", "negative_prompt") and value == ""
+
+
+def _key_name(key: Any) -> str:
+    """An unknown key as a field name for a message: itself when plain, else its short repr."""
+    if isinstance(key, str) and key.isidentifier() and len(key) <= 60:
+        return key
+    return shown(key)
