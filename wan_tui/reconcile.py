@@ -161,7 +161,7 @@ def params_of(snapshot: TaskSnapshot) -> dict[str, object] | None:
     """The task's parameters as the history keeps them (without the callback URL, which the
     history never stores: it may hold a secret, and ours differs per submission)."""
     try:
-        params = GenerationRequest.from_body(snapshot.request).params()
+        params = GenerationRequest.from_body(snapshot.request, strict=False).params()
     except (InvalidRequest, TypeError):
         return None
     params.pop("callback_url", None)

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .api.client import RetryPolicy, WanClient
-from .api.models import MODEL_ACTIONS, GenerationRequest
+from .api.models import GenerationRequest
+from .api.specs import models_for, spec_of
 from .api.state import ACTIVE_STATES
 from .callbacks import CallbackError, CallbackReceiver, parse_listen
 from .media import DownloadError, download
@@ -71,8 +72,11 @@ def request_over_defaults(config: Config, action: str, prompt: str = "",
     chosen = {k: v for k, v in (typed or {}).items() if v is not None and v != []}
     if "model" not in chosen:
         model = config.defaults.get("model")
-        fitting = [m for m, a in MODEL_ACTIONS.items() if a == action]
+        fitting = models_for(action)
         chosen["model"] = model if model in fitting else (fitting[0] if fitting else model)
+    spec = spec_of(chosen["model"])
+    if spec is not None and spec.does(action) and not spec.default_action:
+        action = ""  # Wan 3 picks its mode from `media`; the vendor's examples send no action
     request = GenerationRequest(action=action, prompt=prompt, **chosen)
     for name, value in config.defaults.items():
         if name in chosen:

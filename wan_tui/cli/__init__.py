@@ -39,7 +39,10 @@ def _commands() -> dict[str, Callable[[CliContext], Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error argparse has printed
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     out = Output(json_mode=getattr(args, "json", False))
     ctx = CliContext(args, out)
     try:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..api.models import DURATIONS, IMAGE_MODELS, MODELS, REFERENCE_MODELS, RESOLUTIONS, SHOT_TYPES
+from ..api.media import MEDIA_TYPES, parse_media_item
+from ..api.models import (
+    MODELS,
+    RESOLUTIONS,
+    SHOT_TYPES,
+    normalize_resolution,
+    normalize_size,
+    parse_duration,
+)
+from ..api.specs import RATIOS, SEED_RANGE, models_for
 
 EPILOG = """\
 Without a command, wan-tui opens the terminal app. Try it offline with `wan-tui --demo`.
@@ -60,6 +69,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def money(text: str) -> float:
+    value = _number(text.removeprefix("$"))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {text})")
+    return value
+
+
 def port(text: str) -> int:
     """A TCP port; 0 asks the system for any free one."""
     try:
@@ -86,16 +102,50 @@ def _json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
+def duration(text: str) -> int:
+    """2-30 seconds, or -1 / auto for the model's own choice."""
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def seed(text: str) -> int:
+    low, high = SEED_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be {low} to {high} (got {text})")
+    return value
+
+
+def media_item(text: str) -> object:
+    try:
+        return parse_media_item(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _generation_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every generation command (API field names in --long-form)."""
+    """Options shared by every generation command (API field names in --long-form; the
+    vendor's own CLI spellings -m, -r, -d, -n are accepted too)."""
     g = parser.add_argument_group("generation parameters (unset: config defaults, then the service)")
-    g.add_argument("--resolution", choices=RESOLUTIONS, help="output resolution")
-    g.add_argument("--size", metavar="W*H", help="frame size such as 1280*720 (asterisk)")
-    g.add_argument("--duration", type=int, choices=DURATIONS, help="length in seconds")
+    g.add_argument("-r", "--resolution", type=normalize_resolution, choices=RESOLUTIONS,
+                   help="output resolution (720p is read as 720P)")
+    g.add_argument("--size", type=normalize_size, metavar="W*H",
+                   help="frame size such as 1280*720 (1280x720 is read as 1280*720)")
+    g.add_argument("--ratio", choices=RATIOS, help="output aspect ratio")
+    g.add_argument("-d", "--duration", type=duration, metavar="S",
+                   help="length in seconds, 2-30, or auto (-1): the model chooses")
+    g.add_argument("--seed", type=seed, metavar="N", help="for reproducible results")
+    g.add_argument("--watermark", action=argparse.BooleanOptionalAction, default=None,
+                   help="add the service's watermark (default: none)")
     g.add_argument("--shot-type", choices=SHOT_TYPES,
-                   help="single or multi shot; needs --prompt-extend")
-    g.add_argument("--negative-prompt", metavar="TEXT",
-                   help="what to avoid (at most 500 characters)")
+                   help="single or multi shot; takes effect with --prompt-extend")
+    g.add_argument("-n", "--negative-prompt", metavar="TEXT",
+                   help="what to avoid (the service keeps 500 characters)")
     g.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None,
                    help="generate sound (--no-audio: a silent video)")
     g.add_argument("--audio-url", metavar="URL", help="audio the video is made to fit")
@@ -149,21 +199,28 @@ def build_parser() -> argparse.ArgumentParser:
             _connection_options(p, top=False)
         return p
 
-    p = command("generate", "text to video (wan2.6-t2v)")
+    p = command("generate", "text to video (wan2.6-t2v, wan3.0-video)")
     p.add_argument("prompt", help="what the video shows")
-    p.add_argument("--model", choices=[m for m in MODELS if m not in IMAGE_MODELS + REFERENCE_MODELS],
+    p.add_argument("-m", "--model", choices=models_for("text2video"),
                    help="model (default: config, else wan2.6-t2v)")
     _generation_options(p)
     _wait_options(p)
     _json_option(p)
 
-    p = command("image-to-video", "image or reference video to video (wan2.6-i2v, -i2v-flash, -r2v)")
-    p.add_argument("prompt", help="what happens in the video")
+    p = command("image-to-video", "image, frames or reference material to video "
+                "(wan2.6-i2v, -i2v-flash, -r2v, wan3.0-video)")
+    p.add_argument("prompt", help="what happens in the video (may be \"\" for wan3.0-video "
+                   "with --media)")
     p.add_argument("-i", "--image-url", metavar="URL", help="first frame (i2v and i2v-flash)")
-    p.add_argument("--model", choices=IMAGE_MODELS + REFERENCE_MODELS,
-                   help="model (default: wan2.6-i2v)")
+    p.add_argument("-m", "--model", choices=models_for("image2video"),
+                   help="model (default: config, else wan2.6-i2v)")
     p.add_argument("--reference-video-url", action="append", default=[], metavar="URL",
                    dest="reference_video_urls", help="reference video for wan2.6-r2v (repeatable)")
+    p.add_argument("--reference-video-urls", action="extend", nargs="+", metavar="URL",
+                   dest="reference_video_urls", help=argparse.SUPPRESS)  # the vendor's spelling
+    p.add_argument("--media", action="append", default=[], type=media_item, metavar="TYPE=URL",
+                   help=f"wan3.0-video material (repeatable, at most 10); TYPE is one of "
+                        f"{', '.join(MEDIA_TYPES)}; frames and references don't mix")
     _generation_options(p)
     _wait_options(p)
     _json_option(p)
@@ -188,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("batch", "submit one generation per line of FILE (JSON object or plain prompt)")
     p.add_argument("file", help="the file, or - for standard input")
-    p.add_argument("--model", choices=MODELS, help="model for plain-prompt lines")
+    p.add_argument("-m", "--model", choices=MODELS, help="model for plain-prompt lines")
+    p.add_argument("--max-cost", type=money, metavar="USD",
+                   help="refuse the whole batch (nothing sent) when its estimate is above this")
     _generation_options(p)
     p.add_argument("--concurrency", type=positive_int, metavar="N",
                    help="submissions in flight at once (default: config, else 5)")

@@ -9,14 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..api.errors import WanError
-from ..api.models import (
-    IMAGE_MODELS,
-    MODEL_ACTIONS,
-    MODEL_DESCRIPTIONS,
-    REFERENCE_MODELS,
-    GenerationRequest,
-    InvalidRequest,
-)
+from ..api.models import GenerationRequest, InvalidRequest
+from ..api.pricing import estimate, money, total
+from ..api.specs import MODEL_SPECS, models_for
 from ..api.state import ACTIVE_STATES, State
 from ..session import Session, TrackerEvent, UnknownTask
 from ..store.rows import Row
@@ -115,6 +110,7 @@ async def batch(ctx: CliContext) -> int:
     lines = read_batch(ctx, args.file)
     if not lines:
         raise UsageError(f"{args.file}: no requests in it (one JSON object or prompt per line)")
+    check_budget(ctx, [request for _, request in lines], args.max_cost)
     wait = args.wait or args.timeout is not None
     async with ctx.session(max_in_flight=args.concurrency) as session:
         ctx.out.info(f"submitting {len(lines)} generations…")
@@ -133,6 +129,27 @@ async def batch(ctx: CliContext) -> int:
             ctx.out.line((f"line {number}: ", "dim"), f"{outcome}  ",
                          (one_line(row.prompt, 60), "dim"))
     return exit_code(rows)
+
+
+def check_budget(ctx: CliContext, requests: list[GenerationRequest],
+                 max_cost: float | None) -> None:
+    """Say what the batch is estimated to cost; refuse it whole above --max-cost.
+
+    Only published prices count (Wan 3); requests at an unknown price are named, not guessed.
+    With a range (the model picks the length), the highest figure is held against the limit.
+    """
+    estimated, unknown = total(estimate(r) for r in requests)
+    if estimated is None:
+        ctx.out.info(f"estimated cost: unknown (no published price for {unknown} "
+                     f"request{'s' if unknown != 1 else ''}; actual costs show as tasks end)")
+    else:
+        ctx.out.info(f"estimated cost: {estimated.text}")
+    if max_cost is None or estimated is None:
+        return
+    worst = estimated.maximum if estimated.maximum is not None else estimated.amount
+    if worst > max_cost:
+        raise UsageError(f"the batch may cost {money(worst)} ({estimated.text}), above "
+                         f"--max-cost {money(max_cost)}; nothing was sent")
 
 
 BATCH_FILE_LIMIT = 16 * 1024 * 1024  # bytes: far more than any real batch
@@ -183,7 +200,7 @@ def _batch_request(ctx: CliContext, line: str, typed: dict[str, Any]) -> Generat
                              f"{type(body).__name__}; write a plain prompt without quotes")
         return GenerationRequest.from_body(body)
     model = typed.get("model") or ctx.loaded.config.defaults.get("model")
-    action = MODEL_ACTIONS.get(model or "", "text2video")
+    action = "image2video" if model and model not in models_for("text2video") else "text2video"
     return ctx.request(action, line, typed)
 
 
@@ -208,21 +225,25 @@ def read_text_file(name: str, limit: int, what: str) -> str:
 
 
 def models(ctx: CliContext) -> int:
-    rows = [
-        {
-            "model": model,
-            "action": action,
-            "description": MODEL_DESCRIPTIONS[model],
-            "needs": "image_url" if model in IMAGE_MODELS
-            else "reference_video_urls" if model in REFERENCE_MODELS else None,
-        }
-        for model, action in MODEL_ACTIONS.items()
-    ]
+    """Each model's actions, fields, durations, resolutions, sizes and price."""
+    facts = [spec.describe() for spec in MODEL_SPECS.values()]
     if ctx.out.json_mode:
-        ctx.out.json(rows)
-    else:
-        for row in rows:
-            ctx.out.line((f"{row['model']:<18}", "bold"), f"{row['action']:<12} {row['description']}")
+        ctx.out.json(facts)
+        return OK
+    for fact in facts:
+        ctx.out.line((f"{fact['model']}", "bold"), f"  {fact['description']}")
+        durations = fact["durations"]
+        price = fact["price_per_second"]
+        ctx.out.line(f"  actions: {', '.join(fact['actions'])}"
+                     + (" (optional)" if fact["action_optional"] else ""))
+        ctx.out.line(f"  needs: {', '.join(fact['required'])}")
+        ctx.out.line(f"  durations: {durations['min']}-{durations['max']} s upstream "
+                     f"(the endpoint takes 2-30, or -1/auto)")
+        for resolution, sizes in fact["sizes"].items():
+            ctx.out.line(f"  {resolution}: {' '.join(sizes)}")
+        ctx.out.line("  price: " + (", ".join(f"${v:.2f}/s at {r}" for r, v in price.items())
+                                    if price else "unknown (the actual cost shows once a "
+                                                  "task ends)"))
     return OK
 
 
