@@ -41,6 +41,8 @@ from .tracker import Tracker
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 
 Listener = Callable[[TrackerEvent], None]
+LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
+EXPORT_PAGE = 500  # rows read at a time by a filtered export
 __all__ = ["CallbackError", "Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
            "TrackerStatus", "UnknownTask", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
 
@@ -197,6 +199,11 @@ class Session:
         self.connection, self._client, self._tracker = connection, client, tracker
         self._unsubscribe = tracker.subscribe(self._forward)
 
+    async def verify(self, connection: Connection) -> None:
+        """One free request with this token (raises WanError when refused); stays connected."""
+        await self.connect(connection)
+        await self.tracker.look_up_many([LOGIN_PROBE_ID])
+
     async def disconnect(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -300,8 +307,16 @@ class Session:
     def counts_by_state(self) -> dict[str, int]:
         return self._store.counts_by_state()
 
-    def export_rows(self) -> Iterator[dict[str, Any]]:
-        return self._store.export_rows()
+    def export_rows(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Rows as JSON-ready dicts, a page at a time: the whole history oldest first, or
+        what the filters (those of `search`) match, newest first."""
+        if not any(v not in (None, "", [], ()) for v in filters.values()):
+            yield from self._store.export_rows()
+            return
+        offset = 0
+        while page := self._store.search(**filters, limit=EXPORT_PAGE, offset=offset):
+            yield from (row.to_json() for row in page)
+            offset += len(page)
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
         return self._store.import_rows(rows)

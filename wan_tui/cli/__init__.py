@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BUG = 0, 1, 2, 130, 70
 
 
 def _commands() -> dict[str, Callable[[CliContext], Any]]:
-    from . import config_cmd, download_cmd, history_cmd, sim_cmd, tasks
+    from . import config_cmd, download_cmd, history_cmd, login_cmd, sim_cmd, tasks
 
     return {
         "generate": lambda ctx: tasks.generate(ctx, "text2video"),
@@ -34,6 +34,7 @@ def _commands() -> dict[str, Callable[[CliContext], Any]]:
         "models": tasks.models,
         "history": history_cmd.run,
         "config": config_cmd.run,
+        "login": login_cmd.run,
         "sim": sim_cmd.run,
     }
 

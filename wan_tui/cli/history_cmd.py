@@ -49,22 +49,37 @@ def run(ctx: CliContext) -> int:
 
 def browse(ctx: CliContext, session: Session) -> int:
     args = ctx.args
-    bad = [s for s in args.state if s not in _STATES]
-    if bad:
-        raise UsageError(f"unknown state {bad[0]!r}; states are {', '.join(sorted(_STATES))}")
     if args.limit < 1 or args.offset < 0:
         raise UsageError("--limit must be 1 or more and --offset 0 or more")
-    rows = session.search(args.search, states=args.state, model=args.model, action=args.action,
-                        since=_date(args.since, "--since"), until=_date(args.until, "--until"),
-                        limit=args.limit, offset=args.offset)
+    filters = history_filters(ctx)
+    found = session.search(**filters, limit=args.limit + 1, offset=args.offset)
+    rows, more = found[: args.limit], len(found) > args.limit
     if ctx.out.json_mode:
         ctx.out.json([row.to_json() for row in rows])
-    elif not rows:
-        ctx.out.info("no generations match" if args.search or args.state else
-                     "the history is empty: make one with `wan-tui generate PROMPT`")
+    elif rows:
+        for row in rows:
+            ctx.out.history_row(row.to_json())
+        if more:
+            ctx.out.info(f"more: --offset {args.offset + args.limit}")
+    elif any(v is not None and v != [] for v in filters.values()) or args.offset:
+        ctx.out.info("no generations match" + (f" at --offset {args.offset}" if args.offset
+                                               else " these filters"))
     else:
-        ctx.out.rows(row.to_json() for row in rows)
+        ctx.out.info("the history is empty: make one with `wan-tui generate PROMPT`")
     return 0
+
+
+def history_filters(ctx: CliContext) -> dict[str, Any]:
+    """The search and filters typed on the command line (for browsing and exporting)."""
+    args = ctx.args
+    states = [s.lower() for s in getattr(args, "state", [])]
+    bad = [s for s in states if s not in _STATES]
+    if bad:
+        raise UsageError(f"unknown state {bad[0]!r}; states are {', '.join(sorted(_STATES))}")
+    return {"text": getattr(args, "search", None), "states": states,
+            "model": getattr(args, "model", None), "action": getattr(args, "action", None),
+            "since": _date(getattr(args, "since", None), "--since"),
+            "until": _date(getattr(args, "until", None), "--until")}
 
 
 def _date(text: str | None, option: str) -> float | None:
@@ -79,7 +94,7 @@ def _date(text: str | None, option: str) -> float | None:
 
 
 def export(ctx: CliContext, session: Session) -> int:
-    rows = session.export_rows()
+    rows = session.export_rows(**history_filters(ctx))
     lines = _csv_lines(rows) if ctx.args.format == "csv" else (
         json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     target = ctx.args.output
@@ -132,8 +147,13 @@ def import_(ctx: CliContext, session: Session) -> int:
         text = Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {name}: {error}") from None
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if first and not first.startswith("{"):
+        raise UsageError(f"{name}: `history import` takes JSONL, one JSON object per line, as "
+                         "`wan-tui history export` writes by default (a CSV export cannot be "
+                         "imported); nothing was imported")
     rows, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

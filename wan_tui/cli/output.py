@@ -11,6 +11,7 @@ import json
 import re
 import sys
 import time
+from datetime import datetime
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -82,6 +83,14 @@ class Output:
         for row in rows:
             self.task(row)
 
+    def history_row(self, row: Mapping[str, Any]) -> None:
+        """One line per generation: when, state, id, model, prompt."""
+        when = _local_time(row.get("created_at"))
+        state = str(row.get("state") or "")
+        self.line((f"{when}  ", "dim"), (f"{state:<10}", STATE_STYLES.get(state, "")),
+                  f" {row.get('task_id') or '(no task id)'}",
+                  (f"  {row.get('model') or ''}  ", "dim"), one_line(str(row.get("prompt") or ""), 60))
+
     def task(self, row: Mapping[str, Any]) -> None:
         state = str(row.get("state") or "")
         head: list[Part] = [(f"{state:<10}", STATE_STYLES.get(state, "")),
@@ -103,6 +112,13 @@ class Output:
                 self.line(f"  {key.split('_')[0]}: {row[key]}")
         if row.get("trace_id"):
             self.line((f"  trace id: {row['trace_id']}", "dim"))
+
+
+def _local_time(value: Any) -> str:
+    try:
+        return datetime.fromtimestamp(float(value)).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return "????-??-?? ??:??"
 
 
 def one_line(text: str, width: int = 100) -> str:

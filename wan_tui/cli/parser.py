@@ -15,12 +15,14 @@ from ..api.models import (
     parse_duration,
 )
 from ..api.specs import RATIOS, SEED_RANGE, models_for
+from ..api.state import State
 
 EPILOG = """\
 Without a command, wan-tui opens the terminal app. Try it offline with `wan-tui --demo`.
 Token: --token, ACEDATACLOUD_API_TOKEN, or `wan-tui config set api.token TOKEN`.
-Exit codes: 0 success; 1 the API refused, a task failed or a wait timed out; 2 invalid input
-(nothing was sent)."""
+Exit codes: 0 success; 1 the API refused, a task failed, a wait timed out, or a task id is
+unknown; 2 invalid input (nothing was sent); 70 an internal error (a report file is named);
+130 interrupted."""
 
 
 # Types for numeric options: argparse reports a refused value as a usage error (exit 2), so
@@ -177,6 +179,25 @@ def _callback_options(parser: argparse.ArgumentParser) -> None:
                    help="how the service reaches that address (default http://HOST:PORT)")
 
 
+STATES = tuple(str(state) for state in State)
+
+
+def _history_filters(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before or after `export`; SUPPRESS keeps a later position from erasing them.
+    default: object = None if top else argparse.SUPPRESS
+    parser.add_argument("--search", default=default, metavar="TEXT",
+                        help="full-text search in prompts")
+    parser.add_argument("--state", action="append", default=[] if top else argparse.SUPPRESS,
+                        metavar="STATE",
+                        help=f"only this state, any case (repeatable): {', '.join(STATES)}")
+    parser.add_argument("--model", choices=MODELS, default=default)
+    parser.add_argument("--action", choices=("text2video", "image2video"), default=default)
+    parser.add_argument("--since", default=default, metavar="DATE",
+                        help="made on or after DATE (YYYY-MM-DD[THH:MM])")
+    parser.add_argument("--until", default=default, metavar="DATE",
+                        help="made before DATE (YYYY-MM-DD[THH:MM])")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wan-tui",
@@ -265,17 +286,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("history", "browse, export and import the history of generations",
                 connection=False)
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
-    p.add_argument("--search", metavar="TEXT", help="full-text search in prompts")
-    p.add_argument("--state", action="append", default=[], metavar="STATE",
-                   help="only this state (repeatable)")
-    p.add_argument("--model", choices=MODELS)
-    p.add_argument("--action", choices=("text2video", "image2video"))
-    p.add_argument("--since", metavar="DATE", help="made on or after DATE (YYYY-MM-DD[THH:MM])")
-    p.add_argument("--until", metavar="DATE", help="made before DATE (YYYY-MM-DD[THH:MM])")
+    _history_filters(p, top=True)
     p.add_argument("--limit", type=int, default=20, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     _json_option(p)
-    hp = hsub.add_parser("export", help="write the whole history as JSONL or CSV")
+    hp = hsub.add_parser("export", help="write the history (or what the filters match) as "
+                                        "JSONL or CSV")
+    _history_filters(hp, top=False)
     hp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     hp.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     hp = hsub.add_parser("import", help="merge a JSONL export into the history")
@@ -293,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp = csub.add_parser("unset", help="remove KEY from the file (back to its default)")
     cp.add_argument("key")
     csub.add_parser("path", help="print the config file's path")
+
+    p = command("login", "save the API token, read hidden from the terminal or from stdin, "
+                "after checking it (safer than --token, which `ps` shows)")
+    p.add_argument("--no-check", action="store_true",
+                   help="save without asking the service first")
 
     p = command("sim", "run the Wan API simulator (for the demo, tests and scripts)",
                 connection=False)

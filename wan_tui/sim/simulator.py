@@ -17,7 +17,7 @@ from .rng import SharedRandom
 from .seeding import seeded_tasks
 from .server import SimHTTPServer
 from .stats import SimStats
-from .tasks import TaskStore
+from .tasks import MAGIC_WORDS, TaskStore
 
 
 class Simulator:
@@ -115,6 +115,18 @@ class Simulator:
         self.stop()
 
 
+def usage_text(base_url: str, token: str) -> str:
+    """How to point wan-tui (or any client) at this simulator."""
+    return (
+        "\nUse it from another terminal:\n"
+        f"  export ACEDATACLOUD_API_BASE_URL={base_url}\n"
+        f"  export ACEDATACLOUD_API_TOKEN={token}\n"
+        "  wan-tui generate \"a red fox in snow\" --wait     # or any command; `wan-tui` opens the app\n"
+        f"Prompt words that steer a task: {', '.join((*MAGIC_WORDS, 'forbidden'))}.\n"
+        "Test hooks: /_sim/stats, /_sim/requests, /_sim/control, /_sim/seed. Stop with Ctrl-C."
+    )
+
+
 def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
           job_seconds: float = 15.0, fail_rate: float = 0.0, fault_rate: float = 0.0,
           seed: int | None = None, latency: float = 0.0, seed_tasks: int = 0) -> None:
@@ -132,6 +144,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, token: str | None = None,
                        latency, seed_tasks) as sim:
             print(f"Wan API simulator on {sim.base_url}", flush=True)
             print(f"token: {sim.token}", flush=True)
+            print(usage_text(sim.base_url, sim.token), flush=True)
             while not done.wait(0.5):  # short waits keep Ctrl-C responsive
                 pass
     except KeyboardInterrupt:
