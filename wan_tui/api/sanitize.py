@@ -80,7 +80,7 @@ def timestamp(value: Any) -> float | None:
 
 def clean_json(value: Any, scrub: Scrub = _keep, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """A JSON value as received but safe: see the module doc. None when too big or unusable."""
-    cleaned = _walk(value, scrub, MAX_DEPTH)
+    cleaned = _walk(value, scrub, MAX_DEPTH, max_bytes)
     try:
         size = len(json.dumps(cleaned, ensure_ascii=False, allow_nan=False).encode())
     except (ValueError, TypeError, RecursionError):
@@ -88,13 +88,14 @@ def clean_json(value: Any, scrub: Scrub = _keep, *, max_bytes: int = MAX_JSON_BY
     return cleaned if size <= max_bytes else None
 
 
-def _walk(value: Any, scrub: Scrub, depth: int) -> Any:
+def _walk(value: Any, scrub: Scrub, depth: int, text_limit: int) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return _json_number(value)
     if isinstance(value, str):
-        return clean_text(value, scrub, strip=False) or ""  # as received, spaces included
+        # As received, spaces included; a string too long makes the whole value too big.
+        return clean_text(value, scrub, strip=False, limit=text_limit + 1) or ""
     if depth <= 0:
         return None
     if isinstance(value, dict):
@@ -102,10 +103,10 @@ def _walk(value: Any, scrub: Scrub, depth: int) -> Any:
         for key, item in list(value.items())[:MAX_ITEMS]:
             name = clean_text(key, scrub, limit=200, strip=False)
             if name is not None:
-                out[name] = _walk(item, scrub, depth - 1)
+                out[name] = _walk(item, scrub, depth - 1, text_limit)
         return out
     if isinstance(value, list | tuple):
-        return [_walk(item, scrub, depth - 1) for item in value[:MAX_ITEMS]]
+        return [_walk(item, scrub, depth - 1, text_limit) for item in value[:MAX_ITEMS]]
     return None
 
 

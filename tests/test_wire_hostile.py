@@ -1,0 +1,165 @@
+"""The client against a hostile service: bounded reads, one deadline per exchange, and a
+submission's fate told exactly (refused / not sent / unknown)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hostile_server import HostileServer
+from wan_tui.api.client import RetryPolicy, WanClient
+from wan_tui.api.errors import (
+    AnswerTooLarge,
+    BadRequest,
+    NoAnswerInTime,
+    NotSent,
+    ServerError,
+    SubmissionUnknown,
+)
+from wan_tui.api.models import GenerationRequest
+from wan_tui.api.state import State
+
+TOKEN = "tk_test_hostile_0123456789"
+
+
+def t2v(prompt: str = "a paper boat") -> GenerationRequest:
+    return GenerationRequest(action="text2video", model="wan2.6-t2v", prompt=prompt)
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    with HostileServer(lifetime=60) as server:
+        yield server
+
+
+def client_for(server: HostileServer, *, timeout: float = 30.0, attempts: int = 1) -> WanClient:
+    async def no_wait(_: float) -> None:
+        return None
+
+    return WanClient(server.base_url, TOKEN, timeout=timeout,
+                     retry=RetryPolicy(attempts=attempts, sleep=no_wait))
+
+
+# -- bounded reads ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["endless", "huge", "huge_declared"])
+async def test_an_oversized_answer_is_cut_and_retryable(hostile, mode) -> None:
+    hostile.mode = mode
+    async with client_for(hostile, attempts=2) as client:
+        with pytest.raises(AnswerTooLarge) as caught:
+            await client.retrieve("t")
+    assert "MB" in str(caught.value)
+    assert len(hostile.received) == 2  # unparsable for a read: retried, then given up
+
+
+async def test_an_oversized_answer_to_a_submission_is_unknown(hostile) -> None:
+    hostile.mode = "endless"
+    async with client_for(hostile) as client:
+        with pytest.raises(SubmissionUnknown):
+            await client.submit(t2v())
+    assert len(hostile.received) == 1
+
+
+@pytest.mark.parametrize("mode", ["drip_body", "drip_header"])
+async def test_a_slow_drip_ends_with_a_timeout(hostile, mode) -> None:
+    hostile.mode = mode
+    async with client_for(hostile, timeout=0.6) as client:
+        with pytest.raises(NoAnswerInTime):
+            await client.retrieve("t")
+        with pytest.raises(SubmissionUnknown) as caught:
+            await client.submit(t2v())
+    assert isinstance(caught.value.__cause__, NoAnswerInTime)
+
+
+async def test_a_delayed_answer_inside_the_deadline_is_read(hostile) -> None:
+    hostile.mode, hostile.params["delay"] = "delay", 0.2
+    async with client_for(hostile, timeout=20) as client:
+        snap = await client.retrieve("t-late")
+    assert snap.state is State.SUCCEEDED and snap.task_id == "t-late"
+
+
+# -- a submission's fate ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["html_500", "empty_500", "empty_502", "json_500", "html_200"])
+async def test_a_submission_without_proof_of_refusal_is_unknown(hostile, mode) -> None:
+    hostile.mode = mode
+    async with client_for(hostile) as client:
+        with pytest.raises(SubmissionUnknown) as caught:
+            await client.submit(t2v())
+    assert "not resent" in str(caught.value) and len(hostile.received) == 1
+
+
+async def test_a_json_refusal_is_a_refusal(hostile) -> None:
+    hostile.mode = "json_400"
+    async with client_for(hostile) as client:
+        with pytest.raises(BadRequest) as caught:
+            await client.submit(t2v())
+    error = caught.value
+    assert error.server_message == "no such task" and error.trace_id == "tr-400"
+    assert error.to_json() == {"code": "bad_request", "message": "no such task",
+                               "hint": None, "status": 400, "trace_id": "tr-400"}
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:9", "http://999.999.999.999",
+                                      "http://no-such-host.invalid", "ftp://example.com",
+                                      "http://[bad", "localhost:9"])
+async def test_a_connection_never_made_is_not_sent(base_url) -> None:
+    async with WanClient(base_url, TOKEN, retry=RetryPolicy(attempts=1)) as client:
+        with pytest.raises(NotSent) as caught:
+            await client.submit(t2v())
+        with pytest.raises(NotSent):
+            await client.retrieve("t")
+    assert "nothing was sent" in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["html_500", "empty_502"])
+async def test_reads_of_a_failing_proxy_are_server_errors_and_retried(hostile, mode) -> None:
+    hostile.mode = mode
+    async with client_for(hostile, attempts=3) as client:
+        with pytest.raises(ServerError):
+            await client.retrieve("t")
+    assert len(hostile.received) == 3
+
+
+# -- the CLI against it ----------------------------------------------------------------------
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wan_tui", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def cli_env(isolated: Path) -> dict[str, str]:
+    return {**os.environ, "ACEDATACLOUD_API_TOKEN": TOKEN}
+
+
+def test_cli_records_a_proxy_500_on_submit_as_unknown(hostile, cli_env) -> None:
+    hostile.mode = "empty_500"
+    done = run_cli("generate", "a paper boat", "--base-url", hostile.base_url, "--json",
+                   env=cli_env)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["state"] == "unknown"
+    assert len([r for r in hostile.received if r[0] == "/wan/videos"]) == 1
+
+
+def test_cli_records_an_unreachable_service_as_not_sent(cli_env) -> None:
+    done = run_cli("generate", "a paper boat", "--base-url", "http://999.999.999.999", "--json",
+                   env=cli_env)
+    assert done.returncode == 1, done.stderr
+    row = json.loads(done.stdout)
+    assert row["state"] == "failed" and "nothing was sent" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_cli_reads_a_poisoned_task(hostile, cli_env) -> None:
+    hostile.mode = "poison"
+    done = run_cli("task", "bad-1", "--base-url", hostile.base_url, "--json", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout)
+    assert row["state"] == "succeeded" and row["video_url"].endswith("bad-1.mp4")
