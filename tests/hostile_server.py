@@ -134,7 +134,16 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up: exactly what several modes are for
 
     def do_GET(self) -> None:
-        self._send(200, b"video bytes", "video/mp4")
+        """A video host: instant, or a byte at a time in "drip_body" mode."""
+        if self.hostile.mode != "drip_body":
+            self._send(200, b"video bytes", "video/mp4")
+            return
+        self.send_response(200)
+        self.send_header("content-length", "100000")
+        self.end_headers()
+        for _ in self._bounded(100_000):
+            self.wfile.write(b"v")
+            self.wfile.flush()
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)

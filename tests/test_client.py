@@ -238,3 +238,35 @@ async def test_a_token_headers_cannot_carry_is_not_sent_and_not_unknown() -> Non
             await c.submit(t2v())
     assert not isinstance(caught.value, SubmissionUnknown) and "nothing was sent" in str(caught.value)
     assert "tök" not in str(caught.value)
+
+
+# -- errors keep the service's words apart from ours --------------------------------------------
+
+async def test_error_json_keeps_the_service_message_and_our_hint_apart() -> None:
+    client = canned(401, json={"error": {"code": "token_expired", "message": "expired at noon"},
+                               "trace_id": "tr-9"})
+    with pytest.raises(AuthError) as caught:
+        await client.retrieve("t")
+    error = caught.value
+    assert error.to_json() == {"code": "token_expired", "message": "expired at noon",
+                               "hint": error.hint, "status": 401, "trace_id": "tr-9"}
+    assert "api.token" in error.hint and "[" not in error.to_json()["message"]
+    assert str(error).startswith("the API token has expired (service said: expired at noon)")
+
+
+async def test_error_json_uses_our_message_when_the_service_said_nothing() -> None:
+    client = canned(502, body=b"<html>bad gateway</html>")
+    with pytest.raises(ServerError) as caught:
+        await client.retrieve("t")
+    assert caught.value.to_json()["message"] == "the service or a proxy failed and sent an answer that is not JSON"
+    assert caught.value.to_json()["hint"] is None
+
+
+def test_a_huge_service_message_is_bounded() -> None:
+    error = ApiError("refused", server_message="x" * 1_000_000, code="c" * 10_000, trace_id="t" * 10_000)
+    assert len(str(error)) < 3000 and len(error.code) <= 100 and len(error.trace_id or "") <= 256
+
+
+def test_a_hint_can_be_given_per_error() -> None:
+    assert ApiError("refused", hint="try later").to_json()["hint"] == "try later"
+    assert str(ApiError("refused", hint="try later")) == "refused: try later"
