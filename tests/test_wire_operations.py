@@ -36,20 +36,13 @@ async def test_delete_sends_the_documented_body(server) -> None:
     assert path == "/wan/tasks" and body == {"action": "delete", "id": "t-1"}
 
 
-async def test_delete_of_an_unknown_id_is_bad_request_and_not_retried(server) -> None:
-    server.mode = "json_400"
-    async with client_for(server, attempts=4) as client:
-        with pytest.raises(BadRequest):
-            await client.delete("nope")
-    assert len(server.received) == 1
-
-
-async def test_delete_is_retried_on_server_faults(server) -> None:
-    server.mode = "empty_502"
+@pytest.mark.parametrize("mode,error,tries", [("json_400", BadRequest, 1), ("empty_502", ServerError, 3)])
+async def test_delete_retries_faults_but_not_refusals(server, mode, error, tries) -> None:
+    server.mode = mode  # 400: an id the service does not know
     async with client_for(server, attempts=3) as client:
-        with pytest.raises(ServerError):
+        with pytest.raises(error):
             await client.delete("t-1")
-    assert len(server.received) == 3
+    assert len(server.received) == tries
 
 
 async def test_delete_accepts_an_empty_success() -> None:
