@@ -7,14 +7,18 @@ import json
 import math
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile_server import HostileServer, task
+from wan_tui.api.answers import read_ack, read_object
 from wan_tui.api.client import RetryPolicy, WanClient
+from wan_tui.api.errors import WanError
 from wan_tui.api.sanitize import MAX_JSON_BYTES, clean_json, number, timestamp
 from wan_tui.api.state import State, read_task
+from wan_tui.api.wire import Answer
 
 TOKEN = "tk_test_reading_0123456789"
 
@@ -160,3 +164,24 @@ async def test_junk_items_are_skipped(server) -> None:
         found = await client.fetch_batch(["a", "b"])
         listed = await client.list_tasks(limit=10)
     assert set(found) == {"a", "b"} and listed == []
+
+
+# -- any answer at all is read or refused with a typed error ---------------------------------
+
+BODIES = st.one_of(st.binary(max_size=200), JSON.map(lambda v: json.dumps(v).encode()),
+                   st.fixed_dictionaries({}, optional={"error": JSON, "success": JSON,
+                                                       "task_id": JSON, "trace_id": JSON,
+                                                       "items": JSON}).map(
+                       lambda v: json.dumps(v).encode()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(100, 599), BODIES, st.text(max_size=20))
+def test_any_answer_is_an_object_or_a_typed_error(status, content, header) -> None:
+    answer = Answer(status, httpx.Headers({"x-trace-id": header.encode("ascii", "ignore").decode()}),
+                    content)
+    for read in (read_object, read_ack):
+        try:
+            assert isinstance(read(answer, lambda s: s), dict)
+        except WanError as error:
+            json.dumps(error.to_json(), allow_nan=False)
