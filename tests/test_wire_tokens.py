@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from hostile_server import HostileServer
 from wan_tui.api.client import RetryPolicy, WanClient
-from wan_tui.api.errors import ApiError, BadToken
+from wan_tui.api.errors import ApiError, BadToken, WanError
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.token import HIDDEN, MAX_TOKEN_LENGTH, Scrubber, token_problem
 
@@ -89,6 +90,22 @@ async def test_the_header_trace_id_is_scrubbed_too(echo) -> None:
             await client.submit(GenerationRequest(action="text2video", model="wan2.6-t2v",
                                                   prompt="x"))
     assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize("status,body", [(200, {"task_id": "t-1"}), (502, None), (400, {"error": {}})])
+async def test_a_header_only_trace_id_is_scrubbed(status, body) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body, headers={"x-trace-id": f"h {TOKEN}"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with WanClient("http://wan.test", TOKEN, http=http, retry=RetryPolicy(attempts=1)) as c:
+        try:
+            trace = (await c.submit(GenerationRequest(action="text2video", model="wan2.6-t2v",
+                                                      prompt="x"))).trace_id
+        except WanError as error:
+            trace = error.trace_id
+            assert TOKEN not in str(error)
+    assert trace == f"h {HIDDEN}"
 
 
 def test_token_problem_bounds_the_length_without_repeating_the_token() -> None:
