@@ -37,6 +37,13 @@ def test_fields_in_the_response_win_over_data() -> None:
     assert snap.video_height == 720  # still found one level down
 
 
+def test_a_wan3_failure_reason_under_data_is_read() -> None:
+    raw = task("f", success=False, state="failed")
+    raw["response"]["data"] = {"error": {"code": "forbidden", "message": "moderated"}}
+    snap = read_task(raw)
+    assert snap.state is State.FAILED and snap.error == {"code": "forbidden", "message": "moderated"}
+
+
 def test_a_done_word_with_the_video_only_under_data_is_succeeded() -> None:
     raw = task("w")
     del raw["finished_at"]

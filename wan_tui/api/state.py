@@ -7,6 +7,7 @@ whether a task succeeded or failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from enum import StrEnum
 from typing import Any
 
@@ -97,8 +98,9 @@ def _response(task: Any) -> dict[str, Any]:
     return response if isinstance(response, dict) else {}
 
 
-def _video_field(response: dict[str, Any], name: str) -> Any:
-    """A video field from the response itself, or (Wan 3) from `response.data`."""
+def _from_response(response: dict[str, Any], name: str) -> Any:
+    """A field of the response itself, or (Wan 3: the video and its neighbours) of
+    `response.data`."""
     value = response.get(name)
     data = response.get("data")
     if value is None and isinstance(data, dict):
@@ -111,9 +113,9 @@ def read_state(task: Any, scrub: Scrub = no_scrub) -> tuple[State, str]:
     response = _response(task)
     if not response:
         return State.PENDING, ""  # rule 1
-    word = clean_text(_video_field(response, "state"), scrub, limit=100) or ""
+    word = clean_text(_from_response(response, "state"), scrub, limit=100) or ""
     lowered = word.lower()
-    has_video = clean_text(_video_field(response, "video_url")) is not None
+    has_video = clean_text(_from_response(response, "video_url")) is not None
     if task.get("finished_at") is not None:  # rule 2
         ok = has_video and response.get("success") is not False
         return (State.SUCCEEDED if ok else State.FAILED), word
@@ -128,7 +130,7 @@ def read_state(task: Any, scrub: Scrub = no_scrub) -> tuple[State, str]:
 
 def _settlement(task: dict[str, Any], response: dict[str, Any], name: str) -> Any:
     """`usage` or `cost`: in the response, its `data` (Wan 3), or the task itself."""
-    value = _video_field(response, name)
+    value = _from_response(response, name)
     return task.get(name) if value is None else value
 
 
@@ -146,7 +148,7 @@ def read_task(task: Any, *, task_id: str | None = None, scrub: Scrub = no_scrub)
         task = {}
     state, word = read_state(task, scrub)
     response = _response(task)
-    raw_error = response.get("error")
+    raw_error = _from_response(response, "error")
     error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     # A running task's hiccup is not its failure reason; only report errors once it failed.
     show_error = state is State.FAILED
@@ -157,10 +159,7 @@ def read_task(task: Any, *, task_id: str | None = None, scrub: Scrub = no_scrub)
             f"the service reported {word!r}" if word else "the task ended without a video"
         )
     request = clean_json(task.get("request"), scrub, max_bytes=MAX_REQUEST_BYTES)
-
-    def video(name: str) -> Any:
-        return _video_field(response, name)
-
+    video = partial(_from_response, response)
     return TaskSnapshot(
         task_id=(clean_id(task.get("id"), scrub) or clean_id(response.get("task_id"), scrub)
                  or clean_id(task_id, scrub) or ""),
