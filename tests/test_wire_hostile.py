@@ -3,6 +3,8 @@ submission's fate told exactly (refused / not sent / unknown)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -24,6 +26,8 @@ from wan_tui.api.errors import (
 )
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
+from wan_tui.store.history import HistoryStore
+from wan_tui.tracker import Pacing, Tracker
 
 TOKEN = "tk_test_hostile_0123456789"
 
@@ -156,3 +160,30 @@ def test_cli_reads_a_poisoned_task(hostile, cli_env) -> None:
     assert done.returncode == 0, done.stderr
     row = json.loads(done.stdout)
     assert row["state"] == "succeeded" and row["video_url"].endswith("bad-1.mp4")
+
+
+# -- the tracker against it ------------------------------------------------------------------
+
+async def test_the_tracker_settles_a_batch_holding_poisoned_tasks(hostile, tmp_path: Path) -> None:
+    hostile.mode = "poison"
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        ids = []
+        for task_id in ("good-1", "bad-1", "good-2", "bad-2"):
+            local = store.add_submission(t2v(task_id))
+            store.mark_submitted(local, task_id, None)
+            ids.append(local)
+        async with client_for(hostile) as client:
+            tracker = Tracker(client, store, Pacing(max_requests_per_second=50, first_poll=0))
+            running = asyncio.create_task(tracker.run())
+            try:
+                for local in ids:
+                    row = store.get(local)
+                    tracker.track(row.task_id, now=True)
+                assert await tracker.wait_for(ids, timeout=60)
+            finally:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+        rows = [store.get(i) for i in ids]
+    assert [r.state for r in rows] == [State.SUCCEEDED] * 4
+    assert all(r.video_url for r in rows)

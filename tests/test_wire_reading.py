@@ -110,10 +110,13 @@ def test_an_echoed_request_is_kept_but_bounded() -> None:
 
 # -- never raises ----------------------------------------------------------------------------
 
+def _containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20,
+    _containers, max_leaves=20,
 )
 FIELDS = ["id", "created_at", "started_at", "finished_at", "elapsed", "trace_id", "request",
           "response"]
