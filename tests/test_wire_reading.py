@@ -83,6 +83,14 @@ def test_an_absurd_timestamp_is_dropped_alone(bad) -> None:
     json.dumps(snap.to_json(), allow_nan=False)  # nothing a store or a JSON output chokes on
 
 
+def test_lone_surrogates_become_replacement_characters() -> None:
+    raw = json.loads('{"id": "s", "trace_id": "t\\ud800", "request": {"prompt": "p\\udfff"},'
+                     ' "response": {"state": "running\\ud83d", "usage": {"k\\ud800": 1}}}')
+    snap = read_task(raw)
+    assert snap.trace_id == "t\ufffd" and snap.request == {"prompt": "p\ufffd"}
+    assert snap.state_word == "running\ufffd" and snap.usage == {"k\ufffd": 1}
+
+
 def test_numbers_keep_their_range() -> None:
     assert number("1280", 1, 10) is None and number("7", 1, 10) == 7.0
     assert timestamp(1_767_000_000) == 1_767_000_000.0 and timestamp(-1) is None
@@ -139,6 +147,7 @@ def test_reading_arbitrary_json_never_raises(raw) -> None:
     assert snap.state in set(State)
     out = snap.to_json()
     json.dumps(out, allow_nan=False)
+    json.dumps([out, snap.request], ensure_ascii=False).encode()  # no lone surrogate survives
     assert "x" not in json.dumps(out, ensure_ascii=False).replace("task_id", "").replace(
         "state_word", "")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ MAX_DEPTH = 8
 MAX_ITEMS = 200  # keys or items of one JSON container
 MAX_JSON_NUMBER = 1e15
 YEAR_3000 = 32503680000.0
+# Lone surrogates (JSON allows "\ud800") are not text: no file, database or terminal takes them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _keep(text: str) -> str:
@@ -33,7 +36,8 @@ def clean_text(value: Any, scrub: Scrub = _keep, *, limit: int = MAX_TEXT,
     """A non-empty printable, token-free string of at most `limit` characters, or None."""
     if not isinstance(value, str):
         return None
-    text = scrub(printable(value[: limit * 4]))  # cut first: a 4 MB string is cheap to cut
+    # Cut first (a 4 MB string is cheap to cut), then drop what no terminal or file takes.
+    text = scrub(_SURROGATES.sub("\ufffd", printable(value[: limit * 4])))
     if strip:
         text = text.strip()
     if len(text) > limit:
