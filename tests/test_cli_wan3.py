@@ -10,8 +10,8 @@ from conftest import run_json
 
 from wan_tui.sim import Simulator
 
-# Until the reader finds Wan 3's video in response.data (strict: fails loudly once it does).
-READER_PENDING = pytest.mark.xfail(strict=True, reason="response.data not read yet")
+# Until the store keeps usage and cost (strict: fails loudly once it does).
+READER_PENDING = pytest.mark.xfail(strict=True, reason="usage and cost not stored yet")
 
 IMG = "https://example.com/first.png"
 LAST = "https://example.com/last.png"
@@ -29,7 +29,6 @@ def test_wan3_text_to_video_with_every_new_field(cli, sim_env: Simulator) -> Non
         "duration": 12, "async": True}]
 
 
-@READER_PENDING
 def test_wan3_first_and_last_frame_with_an_empty_prompt(cli, sim_env: Simulator) -> None:
     code, out, err = cli("image-to-video", "", "--model", "wan3.0-video", "--media",
                          f"first_frame={IMG}", "--media", f"last_frame={LAST}", "--wait")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from wan_tui.ui.widgets.cells import Palette, one_line
 from wan_tui.ui.widgets.detail import detail_renderable
 from wan_tui.ui.widgets.task_table import row_cells
 
+from hostile_server import HostileServer
 from ui_support import until
 
 EVIL = "\x1b]52;c;aGk=\x07\x1b[2J\x9b31m\x7f\x00"
@@ -48,43 +47,13 @@ def test_a_service_error_shows_no_control_characters() -> None:
 
 # -- the command line ------------------------------------------------------------------------
 
-class _EvilService(BaseHTTPRequestHandler):
-    """Answers every task read with control characters in each string; refuses id "refuse"."""
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        if body.get("id") == "refuse":
-            self._send(400, {"success": False, "trace_id": f"tr{EVIL}",
-                             "error": {"code": f"odd{EVIL}", "message": f"nope {EVIL}"}})
-            return
-        self._send(200, {
-            "id": body.get("id"), "trace_id": f"tr{EVIL}", "created_at": 1.0, "finished_at": 2.0,
-            "request": {"action": "text2video", "model": "wan2.6-t2v", "prompt": f"made {EVIL}"},
-            "response": {"success": False, "state": f"failed{EVIL}", "video_url": f"https://v/{EVIL}",
-                         "error": {"code": f"odd{EVIL}", "message": f"boom {EVIL}"}}})
-
-    def _send(self, status: int, answer: dict) -> None:
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def evil_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EvilService)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", f"http://127.0.0.1:{server.server_port}")
-    monkeypatch.setenv("ACEDATACLOUD_API_TOKEN", "sk-test-token-1234")
-    yield "evil"
-    server.shutdown()
-    server.server_close()
+    """Control characters in every string of every task; refuses id "refuse"."""
+    with HostileServer("escapes", lifetime=60) as server:
+        monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", server.base_url)
+        monkeypatch.setenv("ACEDATACLOUD_API_TOKEN", "sk-test-token-1234")
+        yield "evil"
 
 
 def test_task_prints_no_control_characters(evil_service, capsys) -> None:

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .api.download import stream_download
+from .api.errors import DownloadFailed
 from .api.models import is_http_url
 from .api.state import State
 from .store.history import HistoryStore
@@ -22,7 +24,6 @@ from .store.rows import Row
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-CHUNK = 1 << 16
 
 
 class DownloadError(Exception):
@@ -65,20 +66,14 @@ async def download(store: HistoryStore, row: Row, folder: Path,
 
 
 async def _fetch(url: str, partial: Path, http: httpx.AsyncClient | None) -> None:
-    # A client of its own: the API client's headers carry the token, and a video host must
-    # never see it.
+    # A client of its own: the video host must never see the API token.
     client = http or httpx.AsyncClient(follow_redirects=True, timeout=httpx.Timeout(60, connect=10))
     try:
-        async with client.stream("GET", url) as answer:
-            if answer.status_code != 200:
-                raise DownloadError(f"the video host answered HTTP {answer.status_code}; "
-                                    "the link may have expired (they last about a day)")
-            with open(partial, "xb") as handle:
-                async for chunk in answer.aiter_bytes(CHUNK):
-                    handle.write(chunk)
-    except httpx.HTTPError as error:
-        raise DownloadError(f"could not download the video ({type(error).__name__}); "
-                            "try again") from None
+        with open(partial, "xb") as handle:
+            await stream_download(client, url, handle)
+    except DownloadFailed as error:
+        hint = " (links last about a day)" if error.status else ""
+        raise DownloadError(f"{error.message}{hint}") from None
     except OSError as error:
         raise DownloadError(f"cannot write {partial.parent}: {error.strerror}") from None
     finally:

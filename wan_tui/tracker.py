@@ -124,7 +124,7 @@ class Tracker:
         """A verified callback: the task has ended, with this response."""
         self._calling_back.discard(task_id)
         snapshot = read_task({"id": task_id, "response": result, "finished_at": self._wall(),
-                              "trace_id": result.get("trace_id")})
+                              "trace_id": result.get("trace_id")}, scrub=self.client.scrub)
         self._apply([snapshot], self._mono())
 
     async def _send(self, local_id: int, request: GenerationRequest) -> Row:
@@ -297,6 +297,10 @@ class Tracker:
         try:
             await work()  # type: ignore[misc]
         except Exception as error:  # noqa: BLE001 - the loop must never die
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # A cancellation a library turned into an error: the loop is being stopped.
+                raise asyncio.CancelledError from error
             self._on_failure(error)
             return
         self._failures = 0

@@ -2,26 +2,29 @@
 
 Reads (`/wan/tasks`) are retried with exponential backoff and jitter; a submission
 (`/wan/videos`) never is, because there is no idempotency key: a resend could bill twice.
+Every exchange has one deadline and a size cap (`wire.exchange`), and every string the
+service sends passes the token scrubber before a snapshot or an error holds it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import httpx
 
+from .answers import MAX_RETRY_AFTER, parse_retry_after, read_ack, read_object, trace_id
+from .download import Downloaded, Progress, stream_download
 from .errors import (
-    CODE_TABLE,
-    STATUS_TABLE,
-    ApiError,
     AuthError,
     BadAnswer,
+    BadToken,
+    NotSent,
     RateLimited,
     ServerError,
     SubmissionUnknown,
@@ -29,18 +32,18 @@ from .errors import (
     WanError,
 )
 from .models import GenerationRequest
+from .sanitize import clean_id
 from .state import TaskSnapshot, read_task
-from .text import printable
+from .token import Scrubber, token_problem
+from .wire import MAX_ANSWER_BYTES, Answer, exchange
 
 DEFAULT_BASE_URL = "https://api.acedata.cloud"
 BATCH_LIMIT = 50  # ids per retrieve_batch, as the vendor recommends
 USER_AGENT = "wan-tui"
+DEFAULT_TIMEOUT = 30.0  # seconds for one whole exchange: connect, headers and body
 
-# httpx errors raised before any byte of the request left: a submission that hit one of
-# these surely created nothing.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
-             httpx.LocalProtocolError, UnicodeError)
-MAX_RETRY_AFTER = 300.0  # a server asking for longer is not taken at its word
+__all__ = ["BATCH_LIMIT", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MAX_RETRY_AFTER", "Ack",
+           "Downloaded", "RetryPolicy", "WanClient", "is_retryable", "parse_retry_after"]
 
 
 @dataclass(frozen=True)
@@ -65,29 +68,13 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry` (1-based)."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
-        delay = min(self.cap, self.base * 2 ** (retry - 1))
+        delay = min(self.cap, self.base * 2.0 ** (retry - 1))
         return delay * random.uniform(1 - self.jitter, 1 + self.jitter)
 
 
 def is_retryable(error: WanError) -> bool:
     """Reads retry timeouts, connection trouble, 429, 5xx and unparsable answers."""
     return isinstance(error, TransportError | RateLimited | ServerError)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds or an HTTP date), within 0..MAX_RETRY_AFTER."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    if seconds != seconds:  # NaN
-        return None
-    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 class WanClient:
@@ -98,18 +85,27 @@ class WanClient:
         base_url: str = DEFAULT_BASE_URL,
         token: str = "",
         *,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         http: httpx.AsyncClient | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        self.timeout = timeout
+        self.max_answer_bytes = max_answer_bytes
         self.retry = retry or RetryPolicy()
+        # Hides the token in any text the service sends back; callers may use it too
+        # (the callback receiver's payloads, for instance).
+        self.scrub = Scrubber(token)
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=10.0),
+            # The connect timeout is shorter than the deadline, so a connection never made
+            # is told apart ("not sent") from an answer that never came ("unknown").
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout / 2)),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
         )
+        self._downloads: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> WanClient:
         return self
@@ -120,68 +116,49 @@ class WanClient:
     async def aclose(self) -> None:
         if self._own_http:
             await self._http.aclose()
+        if self._downloads is not None:
+            await self._downloads.aclose()
 
     # -- public calls ------------------------------------------------------------------------
 
     async def submit(self, request: GenerationRequest) -> Ack:
         """Create a generation (always asynchronous). Never retried.
 
-        Raises InvalidRequest before sending anything, ApiError when the service refused
-        (nothing was created), TransportError when nothing could be sent, and
-        SubmissionUnknown when the request may have reached the service but no answer came.
+        Raises InvalidRequest before sending anything; NotSent or AuthError (no or bad token)
+        when nothing left this machine; ApiError when the service's JSON answer proves it
+        refused (nothing was created); SubmissionUnknown for anything else without a task id
+        (a timeout, a dropped connection, a proxy's page, a 5xx).
         """
         body = request.to_body()
         try:
-            response = await self._send("/wan/videos", body)
+            answer = await self._post("/wan/videos", body)
+        except (NotSent, AuthError):
+            raise
         except TransportError as error:
-            if isinstance(error.__cause__, _NOT_SENT):
-                raise
             raise SubmissionUnknown(
                 f"the submission's answer never arrived ({error.message})",
-                trace_id=error.trace_id,
+                status=error.status, trace_id=error.trace_id,
             ) from error
-        try:
-            data = self._read(response)
-        except (BadAnswer, ServerError) as error:
-            if isinstance(error, ServerError) and error.status == 500 and not isinstance(
-                error, BadAnswer
-            ):
-                raise  # the service itself answered that it failed: nothing was made
-            # A proxy's page or a gateway timeout: the service may have made the task.
-            raise SubmissionUnknown(
-                f"the submission got no readable answer ({error.message})",
-                status=error.status,
-                trace_id=error.trace_id,
-            ) from error
-        task_id = data.get("task_id") or data.get("id")
-        if not isinstance(task_id, str) or not task_id:
-            raise SubmissionUnknown(
-                "the service answered without a task id",
-                status=response.status_code,
-                trace_id=self._trace_id(response, data),
-            )
-        trace_id = self._trace_id(response, data)
-        return Ack(task_id=printable(task_id), trace_id=printable(trace_id) if trace_id else None)
+        data = read_ack(answer, self.scrub)
+        task_id = clean_id(data.get("task_id"), self.scrub) or clean_id(data.get("id"), self.scrub)
+        trace = trace_id(answer, data, self.scrub)
+        if task_id is None:
+            raise SubmissionUnknown("the service answered without a task id",
+                                    status=answer.status, trace_id=trace)
+        return Ack(task_id=task_id, trace_id=trace)
 
     async def retrieve(self, task_id: str, *, retry: bool = True) -> TaskSnapshot:
-        data = await self._read_call(
-            "/wan/tasks", {"action": "retrieve", "id": task_id}, retry=retry
-        )
-        return read_task(data, task_id=task_id)
+        data = await self._read_call({"action": "retrieve", "id": task_id}, retry=retry)
+        return read_task(data, task_id=task_id, scrub=self.scrub)
 
     async def fetch_batch(self, ids: Sequence[str], *, retry: bool = True) -> dict[str, TaskSnapshot]:
-        """One retrieve_batch request for at most BATCH_LIMIT ids. Unknown ids are absent."""
+        """One retrieve_batch request for at most BATCH_LIMIT ids. Unknown ids are absent;
+        an item that is not a task (not an object, no id, an id we did not ask for) is skipped."""
         if len(ids) > BATCH_LIMIT:
             raise ValueError(f"at most {BATCH_LIMIT} ids per request (got {len(ids)})")
-        data = await self._read_call(
-            "/wan/tasks", {"action": "retrieve_batch", "ids": list(ids)}, retry=retry
-        )
+        data = await self._read_call({"action": "retrieve_batch", "ids": list(ids)}, retry=retry)
         wanted = set(ids)
-        return {
-            snap.task_id: snap
-            for snap in (read_task(item) for item in _items(data))
-            if snap.task_id in wanted
-        }
+        return {snap.task_id: snap for snap in self._tasks(data) if snap.task_id in wanted}
 
     async def retrieve_batch(self, ids: Iterable[str]) -> dict[str, TaskSnapshot]:
         """Any number of ids, split into requests of at most BATCH_LIMIT, one after another."""
@@ -200,23 +177,60 @@ class WanClient:
         created_at_max: float | None = None,
         retry: bool = True,
     ) -> list[TaskSnapshot]:
-        """The account's tasks, newest first (the vendor's web client's listing)."""
-        body: dict[str, Any] = {"action": "retrieve_batch", "limit": limit, "offset": offset}
-        if created_at_min is not None:
-            body["created_at_min"] = created_at_min
-        if created_at_max is not None:
-            body["created_at_max"] = created_at_max
-        data = await self._read_call("/wan/tasks", body, retry=retry)
-        return [read_task(item) for item in _items(data)]
+        """The account's video tasks, newest first (the vendor's web client's listing).
+
+        Items that are not tasks are skipped. A service that refuses listing raises its
+        ApiError (BadRequest, usually).
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError("limit must be at least 1 and offset at least 0")
+        body: dict[str, Any] = {"action": "retrieve_batch", "type": "videos",
+                                "limit": int(limit), "offset": int(offset)}
+        for name, value in (("created_at_min", created_at_min), ("created_at_max", created_at_max)):
+            if value is not None:
+                if not math.isfinite(value):
+                    raise ValueError(f"{name} must be a finite number of seconds")
+                body[name] = value
+        data = await self._read_call(body, retry=retry)
+        return self._tasks(data)
+
+    async def delete(self, task_id: str, *, retry: bool = True) -> None:
+        """Remove the task's record on the service (not the video on its CDN). Irreversible:
+        ask the user first. Deleting is idempotent, so faults are retried like reads; an id the
+        service does not know raises BadRequest."""
+        await self._read_call({"action": "delete", "id": task_id}, retry=retry, allow_empty=True)
+
+    async def stream_download(
+        self,
+        url: str,
+        dest: BinaryIO,
+        *,
+        offset: int = 0,
+        progress: Progress | None = None,
+        max_bytes: int | None = None,
+    ) -> Downloaded:
+        """Fetch `url` (a video on its host) into `dest`, resuming at `offset` when the host
+        allows it. The token is never sent: the video host gets a client of its own."""
+        if self._downloads is None:
+            self._downloads = httpx.AsyncClient(
+                follow_redirects=True, timeout=httpx.Timeout(60.0, connect=10.0))
+        return await stream_download(self._downloads, url, dest, offset=offset,
+                                     progress=progress, max_bytes=max_bytes)
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    async def _read_call(self, path: str, body: dict[str, Any], *, retry: bool) -> dict[str, Any]:
-        """POST a read, retrying what is worth retrying."""
+    def _tasks(self, data: dict[str, Any]) -> list[TaskSnapshot]:
+        snaps = (read_task(item, scrub=self.scrub) for item in _items(data))
+        return [snap for snap in snaps if snap.task_id]
+
+    async def _read_call(self, body: dict[str, Any], *, retry: bool,
+                         allow_empty: bool = False) -> dict[str, Any]:
+        """POST a read to /wan/tasks, retrying what is worth retrying."""
         attempts = self.retry.attempts if retry else 1
         for attempt in range(1, attempts + 1):
             try:
-                return self._read(await self._send(path, body))
+                answer = await self._post("/wan/tasks", body)
+                return read_object(answer, self.scrub, allow_empty=allow_empty)
             except WanError as error:
                 if attempt == attempts or not is_retryable(error):
                     raise
@@ -224,87 +238,44 @@ class WanClient:
                 await self.retry.sleep(self.retry.delay(attempt, retry_after))
         raise AssertionError("unreachable")
 
-    async def _send(self, path: str, body: dict[str, Any]) -> httpx.Response:
+    async def _post(self, path: str, body: dict[str, Any]) -> Answer:
+        return await exchange(self._http, self.base_url + path, body, self._headers(),
+                              deadline=self.timeout, max_bytes=self.max_answer_bytes,
+                              where=_host(self.base_url))
+
+    def _headers(self) -> dict[str, str]:
         if not self._token:
             raise AuthError("no API token is set", code="no_token")
-        headers = {
+        problem = token_problem(self._token)
+        if problem:  # never repeat the token itself
+            raise BadToken(f"the API token {problem}; nothing was sent")
+        return {
             "accept": "application/json",
             "content-type": "application/json",
             "authorization": f"Bearer {self._token}",
             "user-agent": USER_AGENT,
         }
-        try:
-            return await self._http.post(self.base_url + path, json=body, headers=headers)
-        except httpx.TimeoutException as error:
-            raise TransportError(f"no answer from {self.base_url} in time") from error
-        except httpx.TransportError as error:
-            reason = type(error).__name__
-            raise TransportError(f"could not talk to {self.base_url} ({reason})") from error
-        except UnicodeError as error:  # raised while building headers: nothing left
-            raise TransportError("the token has characters an HTTP header cannot carry; "
-                                 "check it (nothing was sent)") from error
-
-    def _read(self, response: httpx.Response) -> dict[str, Any]:
-        """The JSON object of a successful answer, or the typed error it stands for."""
-        header_trace = response.headers.get("x-trace-id")
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            kind = "an empty answer" if not response.content else "an answer that is not JSON"
-            if response.status_code >= 500:
-                raise ServerError(
-                    f"the service or a proxy failed and sent {kind}",
-                    status=response.status_code,
-                    trace_id=header_trace,
-                )
-            if response.status_code >= 400:
-                self._raise_status(response, {}, header_trace)
-            raise BadAnswer(f"the service sent {kind}", status=response.status_code,
-                            trace_id=header_trace)
-        failed = data.get("success") is False and isinstance(data.get("error"), dict) and not (
-            "task_id" in data or "id" in data or "items" in data
-        )
-        if response.status_code >= 400 or failed:
-            self._raise_status(response, data, self._trace_id(response, data))
-        return data
-
-    def _raise_status(
-        self, response: httpx.Response, data: dict[str, Any], trace_id: str | None
-    ) -> None:
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
-        code = error.get("code") if isinstance(error.get("code"), str) else None
-        server_message = self._scrub(error.get("message")) if error else None
-        status = response.status_code
-        if code not in CODE_TABLE:
-            code = STATUS_TABLE.get(status) or ("api_error" if status >= 500 else code)
-        cls, message = CODE_TABLE.get(code or "", (ApiError, "the service refused the call"))
-        kwargs: dict[str, Any] = dict(
-            status=status, code=code, trace_id=trace_id, server_message=server_message
-        )
-        if cls is RateLimited:
-            raise RateLimited(
-                message, retry_after=parse_retry_after(response.headers.get("retry-after")), **kwargs
-            )
-        raise cls(message, **kwargs)
-
-    def _scrub(self, text: Any) -> str | None:
-        """Server text is shown to people and logged: never let it carry our token."""
-        if not isinstance(text, str) or not text:
-            return None
-        return text.replace(self._token, "***") if self._token else text
-
-    @staticmethod
-    def _trace_id(response: httpx.Response, data: dict[str, Any]) -> str | None:
-        trace = data.get("trace_id")
-        return trace if isinstance(trace, str) and trace else response.headers.get("x-trace-id")
 
 
-def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
-    items = data.get("items")
-    if items is None and "id" in data:
-        return [data]  # a single task where a batch was expected
-    if not isinstance(items, list):
+def _host(base_url: str) -> str:
+    """The base URL without user info, query or fragment: what messages may show."""
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the service"
+    return f"{parts.scheme}://{host}{port}" if parts.scheme and host else "the service"
+
+
+def _items(data: dict[str, Any]) -> list[Any]:
+    if "items" not in data:
+        if "id" in data:
+            return [data]  # a single task where a batch was expected
         raise BadAnswer("the task list answer has no items")
-    return [item for item in items if isinstance(item, dict)]
+    items = data["items"]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise BadAnswer("the task list answer's items are not a list")
+    return items

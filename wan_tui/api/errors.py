@@ -2,6 +2,10 @@
 
 Every error carries a message a person can act on, the HTTP status and the trace id, which
 support needs. Messages never contain the API token (the client scrubs server text).
+
+Three texts are kept apart: `message` (ours, what happened), `server_message` (the service's
+own words, when it said any) and `hint` (what to do). `str()` joins them for people;
+`to_json()` keeps them apart for machines.
 """
 
 from __future__ import annotations
@@ -25,14 +29,18 @@ class WanError(Exception):
         code: str | None = None,
         trace_id: str | None = None,
         server_message: str | None = None,
+        hint: str | None = None,
     ) -> None:
-        # The code, trace id and message may come from the service: shown, so made printable.
+        # The code, trace id and message may come from the service: shown, so made printable
+        # and bounded (a 4 MB error message is not a message).
         self.message = message
         self.status = status
         if code:
-            self.code = printable(code)
-        self.trace_id = printable(trace_id) if trace_id else None
-        self.server_message = printable(server_message) if server_message else None
+            self.code = _bounded(code, 100)
+        if hint is not None:
+            self.hint = hint
+        self.trace_id = _bounded(trace_id, 256) if trace_id else None
+        self.server_message = _bounded(server_message, 2000) if server_message else None
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -51,12 +59,19 @@ class WanError(Exception):
         return f"{text} [{', '.join(details)}]" if details else text
 
     def to_json(self) -> dict[str, object]:
+        """{code, message (the service's own, else ours), hint, status, trace_id}."""
         return {
             "code": self.code,
-            "message": str(self),
+            "message": self.server_message or self.message,
+            "hint": self.hint or None,
             "status": self.status,
             "trace_id": self.trace_id,
         }
+
+
+def _bounded(text: str, limit: int) -> str:
+    text = printable(text[: limit * 4])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ApiError(WanError):
@@ -69,6 +84,12 @@ class BadRequest(ApiError):
 
 class AuthError(ApiError):
     hint = TOKEN_HELP
+
+
+class BadToken(AuthError):
+    """A token we will not send (too long, or characters no header carries): nothing sent."""
+
+    code = "bad_token"
 
 
 class NotAvailable(ApiError):
@@ -111,10 +132,37 @@ class TransportError(WanError):
     code = "transport"
 
 
+class NotSent(TransportError):
+    """The request never left: connection refused, no such host, a URL that is not one.
+
+    A submission that ends so surely created nothing.
+    """
+
+    code = "not_sent"
+
+
+class NoAnswerInTime(TransportError):
+    """The whole exchange (connect, headers, body) outlasted the client's deadline."""
+
+    code = "no_answer_in_time"
+
+
 class BadAnswer(TransportError):
     """The answer came but could not be read (HTML from a proxy, empty body, odd JSON)."""
 
     code = "bad_answer"
+
+
+class AnswerTooLarge(BadAnswer):
+    """The answer was bigger than any real answer is; it was not read to its end."""
+
+    code = "answer_too_large"
+
+
+class DownloadFailed(WanError):
+    """A file (a video) could not be fetched from its host."""
+
+    code = "download_failed"
 
 
 class SubmissionUnknown(WanError):

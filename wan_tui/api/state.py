@@ -7,10 +7,12 @@ whether a task succeeded or failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from enum import StrEnum
 from typing import Any
 
-from .text import printable
+from .sanitize import Scrub, clean_id, clean_json, clean_text, number, timestamp, whole
+from .token import no_scrub
 
 
 class State(StrEnum):
@@ -40,23 +42,6 @@ def error_object(code: str | None, message: str | None) -> dict[str, str] | None
     if code is None and message is None:
         return None
     return {"code": code or "", "message": message or ""}
-
-
-def _text(value: Any) -> str | None:
-    """A non-empty string from the service, without control characters (it gets printed)."""
-    text = printable(value) if isinstance(value, str) else ""
-    return text or None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    return float(value) if isinstance(value, int | float) else None
-
-
-def _int(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None else None
 
 
 @dataclass(frozen=True)
@@ -108,14 +93,29 @@ class TaskSnapshot:
         }
 
 
-def read_state(task: dict[str, Any]) -> tuple[State, str]:
+def _response(task: Any) -> dict[str, Any]:
+    response = task.get("response") if isinstance(task, dict) else None
+    return response if isinstance(response, dict) else {}
+
+
+def _from_response(response: dict[str, Any], name: str) -> Any:
+    """A field of the response itself, or (Wan 3: the video and its neighbours) of
+    `response.data`."""
+    value = response.get(name)
+    data = response.get("data")
+    if value is None and isinstance(data, dict):
+        value = data.get(name)
+    return value
+
+
+def read_state(task: Any, scrub: Scrub = no_scrub) -> tuple[State, str]:
     """The reference's five rules, in order: (our state, the raw word)."""
-    response = task.get("response")
-    if not isinstance(response, dict) or not response:
+    response = _response(task)
+    if not response:
         return State.PENDING, ""  # rule 1
-    word = (_text(response.get("state")) or "").strip()
+    word = clean_text(_from_response(response, "state"), scrub, limit=100) or ""
     lowered = word.lower()
-    has_video = bool(_text(response.get("video_url")))
+    has_video = clean_text(_from_response(response, "video_url")) is not None
     if task.get("finished_at") is not None:  # rule 2
         ok = has_video and response.get("success") is not False
         return (State.SUCCEEDED if ok else State.FAILED), word
@@ -128,34 +128,56 @@ def read_state(task: dict[str, Any]) -> tuple[State, str]:
     return State.RUNNING, word
 
 
-def read_task(task: dict[str, Any], *, task_id: str | None = None) -> TaskSnapshot:
-    """Normalize one task object. Tolerant: odd or missing fields never raise."""
-    state, word = read_state(task)
-    response = task.get("response") if isinstance(task.get("response"), dict) else {}
-    error = response.get("error") if isinstance(response.get("error"), dict) else {}
+def _settlement(task: dict[str, Any], response: dict[str, Any], name: str) -> Any:
+    """`usage` or `cost`: in the response, its `data` (Wan 3), or the task itself."""
+    value = _from_response(response, name)
+    return task.get(name) if value is None else value
+
+
+MAX_SIDE = 100_000  # pixels
+MAX_ELAPSED = 1e8  # seconds (three years)
+MAX_REQUEST_BYTES = 256 * 1024
+
+
+def read_task(task: Any, *, task_id: str | None = None, scrub: Scrub = no_scrub) -> TaskSnapshot:
+    """Normalize one task object. Never raises: each odd field is dropped on its own.
+
+    `scrub` removes the API token from every string (the client passes its own).
+    """
+    if not isinstance(task, dict):
+        task = {}
+    state, word = read_state(task, scrub)
+    response = _response(task)
+    raw_error = _from_response(response, "error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     # A running task's hiccup is not its failure reason; only report errors once it failed.
     show_error = state is State.FAILED
-    error_code = _text(error.get("code")) if show_error else None
-    error_message = _text(error.get("message")) if show_error else None
+    error_code = clean_text(error.get("code"), scrub, limit=100) if show_error else None
+    error_message = clean_text(error.get("message"), scrub) if show_error else None
     if state is State.FAILED and error_code is None and error_message is None:
         error_message = (
             f"the service reported {word!r}" if word else "the task ended without a video"
         )
-    request = task.get("request") if isinstance(task.get("request"), dict) else {}
+    request = clean_json(task.get("request"), scrub, max_bytes=MAX_REQUEST_BYTES)
+    video = partial(_from_response, response)
     return TaskSnapshot(
-        task_id=printable(str(task.get("id") or response.get("task_id") or task_id or "")),
+        task_id=(clean_id(task.get("id"), scrub) or clean_id(response.get("task_id"), scrub)
+                 or clean_id(task_id, scrub) or ""),
         state=state,
         state_word=word,
-        video_url=_text(response.get("video_url")),
-        thumbnail_url=_text(response.get("thumbnail_url")),
-        video_width=_int(response.get("video_width")),
-        video_height=_int(response.get("video_height")),
+        video_url=clean_text(video("video_url"), scrub, limit=8192),
+        thumbnail_url=clean_text(video("thumbnail_url"), scrub, limit=8192),
+        video_width=whole(video("video_width"), 1, MAX_SIDE),
+        video_height=whole(video("video_height"), 1, MAX_SIDE),
         error_code=error_code,
         error_message=error_message,
-        trace_id=_text(task.get("trace_id")) or _text(response.get("trace_id")),
-        created_at=_number(task.get("created_at")),
-        started_at=_number(task.get("started_at")),
-        finished_at=_number(task.get("finished_at")),
-        elapsed=_number(task.get("elapsed")),
-        request=request,
+        trace_id=(clean_text(task.get("trace_id"), scrub, limit=256)
+                  or clean_text(response.get("trace_id"), scrub, limit=256)),
+        created_at=timestamp(task.get("created_at")),
+        started_at=timestamp(task.get("started_at")),
+        finished_at=timestamp(task.get("finished_at")),
+        elapsed=number(task.get("elapsed"), 0.0, MAX_ELAPSED),
+        request=request if isinstance(request, dict) else {},
+        usage=clean_json(_settlement(task, response, "usage"), scrub),
+        cost=clean_json(_settlement(task, response, "cost"), scrub),
     )
