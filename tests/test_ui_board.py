@@ -13,7 +13,8 @@ from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import TrackerEvent, TrackerStatus
-from wan_tui.ui.app import TrackerUpdate, WanApp
+from wan_tui.ui.app import WanApp
+from wan_tui.ui.messages import TrackerUpdate
 from wan_tui.ui.screens.board import BoardScreen
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
@@ -40,7 +41,7 @@ def fill(path: Path, count: int) -> None:
 
 def make_app(tmp_path: Path, **options: Any) -> WanApp:
     return WanApp(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
-                  history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, animate=False,
+                  history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, spin=False,
                   track=False, **options)
 
 

@@ -56,11 +56,11 @@ def key_hint(screen: Screen[Any], defaults: dict[str, str]) -> dict[str, str]:
     return keys
 
 
-class FieldMessage(Static):
+class FieldProblems(Static):
     """The errors and warnings of one field, shown under it; hidden when there are none."""
 
     DEFAULT_CSS = """
-    FieldMessage {
+    FieldProblems {
         height: auto;
         display: none;
         padding: 0 1;
@@ -124,7 +124,7 @@ class Field(Vertical):
         self.control = control
         self.note = note
         self.hint = hint
-        self.message = FieldMessage(id=message_id)
+        self.problems = FieldProblems(id=message_id)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field--head"):
@@ -135,4 +135,4 @@ class Field(Vertical):
         yield self.control
         if self.hint:
             yield Static(literal(self.hint), classes="field--hint", markup=False)
-        yield self.message
+        yield self.problems
