@@ -307,8 +307,8 @@ class GenerationForm(Screen[GenerationRequest | None]):
             values = self.values()
         except NoMatches:
             return
-        self._update_count("prompt", len(values["prompt"]), PROMPT_LIMIT)
-        self._update_count("negative_prompt", len(values["negative_prompt"]),
+        self._show_count("prompt", len(values["prompt"]), PROMPT_LIMIT)
+        self._show_count("negative_prompt", len(values["negative_prompt"]),
                            NEGATIVE_PROMPT_LIMIT)
         self._touched.update(n for n in FIELDS if values[n] != self._opened[n])
         self.problems = self.request().problems()
@@ -316,7 +316,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
         if not self._rerun and not self._submitted:
             self._keep_draft(values)
 
-    def _update_count(self, name: str, length: int, limit: int) -> None:
+    def _show_count(self, name: str, length: int, limit: int) -> None:
         count = self.query_one(f"#count-{name}", Static)
         count.update(literal(f"{length:,} / {limit:,}"))
         count.set_class(length > limit, "-over")

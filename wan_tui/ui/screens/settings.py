@@ -67,35 +67,8 @@ class SettingsScreen(Screen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("settings")
 
-    DEFAULT_CSS = """
-    SettingsScreen {
-        layout: vertical;
-        & > #settings-hint {
-            height: 1;
-            padding: 0 2;
-            background: $panel;
-            color: $text-muted;
-        }
-        & > #settings-body { height: 1fr; padding: 0 2; align-horizontal: center; }
-        #settings-column { width: 100%; max-width: 130; height: auto; }
-        #settings-problems { height: auto; display: none; padding: 0 1; margin-top: 1; }
-        #settings-problems.-shown { display: block; color: $text-warning; }
-        #settings-problems.-broken { color: $text-error; text-style: bold; }
-        .settings-section {
-            height: 1;
-            margin: 1 0 0 0;
-            padding: 0 1;
-            text-style: bold;
-            color: $text-accent;
-        }
-        .setting { height: auto; }
-        .setting > .setting--text { width: 2fr; height: auto; padding: 1 2 0 1; }
-        .setting > .setting--control { width: 3fr; height: auto; }
-        .setting--key { text-style: bold; }
-        .setting--help { color: $text-muted; }
-        .setting--env { color: $text-warning; }
-    }
-    """
+    CSS_PATH = "settings.tcss"
+
 
     def __init__(self, config_path: Path, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
