@@ -63,13 +63,13 @@ class WanApp(SettingsWiring):
     BINDINGS = bindings("app")
 
     def __init__(self, loaded: LoadedConfig, connection: Connection | None = None, *,
-                 history_path: Path | None = None, store: Any = None,
+                 history_path: Path | None = None,
                  pacing: Pacing | None = None, demo: bool = False,
                  seeds: Sequence[GenerationRequest] = (), clock: Callable[[], float] = time.time,
                  spin: bool = True, track: bool = True, board_limit: int = 1000,
                  cli_base_url: str | None = None) -> None:
         super().__init__()
-        self.session = Session(loaded, store=store, history_path=history_path, pacing=pacing)
+        self.session = Session(loaded, history_path=history_path, pacing=pacing)
         self.connection = connection
         self.demo = demo
         self.seeds = list(seeds)

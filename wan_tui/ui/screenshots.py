@@ -49,9 +49,9 @@ def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000)
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "config.toml"
     Session(load_config(config_path)).save_settings({"downloads.dir": "~/Downloads/wan-tui"})
-    store = fill_sample_history(folder / "history.sqlite3")
-    return WanApp(load_config(config_path), NOWHERE, store=store, clock=fixed_clock(),
-                  spin=False, track=False, board_limit=board_limit)
+    fill_sample_history(folder / "history.sqlite3").close()
+    return WanApp(load_config(config_path), NOWHERE, history_path=folder / "history.sqlite3",
+                  clock=fixed_clock(), spin=False, track=False, board_limit=board_limit)
 
 
 async def until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
