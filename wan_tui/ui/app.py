@@ -14,11 +14,10 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import App
-from textual.screen import Screen
+from textual.command import CommandPalette
 from textual.worker import Worker
 
 from wan_tui.api.models import GenerationRequest
@@ -31,7 +30,6 @@ from wan_tui.session import (
     TrackerEvent,
 )
 from wan_tui.store.config import LoadedConfig
-from wan_tui.store.rows import Row
 
 from .actions import bindings
 from .announce import Announcer
@@ -234,8 +232,10 @@ class WanApp(SettingsWiring):
 
     # -- screens -------------------------------------------------------------------------------
 
-    def is_main_screen(self, screen: Screen[Any] | None = None) -> bool:
-        screen = screen if screen is not None else self.screen
+    def is_main_screen(self) -> bool:
+        """Whether the screen in use (under the command palette, when it is open) is one where
+        the app's own keys apply."""
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette))
         return isinstance(screen, (BoardScreen, WelcomeScreen, HistoryScreen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
