@@ -48,8 +48,10 @@ def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000)
                       track=False)
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "config.toml"
-    Session(load_config(config_path)).save_settings({"downloads.dir": "~/Downloads/wan-tui"})
-    fill_sample_history(folder / "history.sqlite3").close()
+    session = Session(load_config(config_path), history_path=folder / "history.sqlite3")
+    session.save_settings({"downloads.dir": "~/Downloads/wan-tui"})
+    fill_sample_history(session)
+    session.close_history()
     return WanApp(load_config(config_path), NOWHERE, history_path=folder / "history.sqlite3",
                   clock=fixed_clock(), spin=False, track=False, board_limit=board_limit)
 
