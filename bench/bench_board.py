@@ -20,7 +20,8 @@ from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.tracker import TrackerEvent
-from wan_tui.ui.app import TrackerUpdate, WanApp
+from wan_tui.ui.app import WanApp
+from wan_tui.ui.messages import TrackerUpdate
 
 T0 = 1_700_000_000.0
 
@@ -47,7 +48,7 @@ async def run(count: int, rounds: int) -> None:
         fill(folder / "history.sqlite3", count)
         app = WanApp(load_config(folder / "config.toml"), Connection("http://127.0.0.1:9", "t"),
                      history_path=folder / "history.sqlite3", clock=lambda: T0 + count + 60,
-                     animate=False, track=False)
+                     spin=False, track=False)
         async with app.run_test(size=(160, 45)) as pilot:
             while app.board is None:
                 await pilot.pause(0.05)

@@ -15,10 +15,11 @@ from rich.console import Console
 from wan_tui.api.errors import ApiError
 from wan_tui.api.text import printable
 from wan_tui.cli import main
-from wan_tui.session import Connection
+from wan_tui.session import Connection, TrackerEvent
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.ui.app import WanApp
+from wan_tui.ui.messages import TrackerUpdate
 from wan_tui.ui.widgets.cells import Palette, one_line
 from wan_tui.ui.widgets.detail import detail_renderable
 from wan_tui.ui.widgets.task_table import row_cells
@@ -113,17 +114,18 @@ def test_board_and_detail_show_no_control_characters(isolated: Path) -> None:
 
 async def test_notifications_show_no_control_characters(isolated: Path) -> None:
     app = WanApp(load_config(isolated / "config.toml"), Connection("http://127.0.0.1:9", "t"),
-                 history_path=isolated / "history.sqlite3", animate=False, track=False)
+                 history_path=isolated / "history.sqlite3", spin=False, track=False)
     app.bell = lambda: None  # type: ignore[method-assign]
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: app.board is not None)
-        app.store.import_rows([{
+        app.session.import_rows([{
             "task_id": "t1", "action": "text2video", "model": "wan2.6-t2v",
             "prompt": f"fox {EVIL}", "state": "running", "created_at": 1.0, "updated_at": 1.0}])
-        running = app.store.search()[0]
-        for state in ("failed", "lost"):
+        running = app.session.search()[0]
+        for count, state in enumerate(("failed", "lost"), start=1):
             ended = dataclasses.replace(running, state=state, error_message=f"why {EVIL}")
-            app._announce(running, ended)
-        await until(pilot, lambda: len(app._notifications) == 2)
+            app.announcer.remember([running])
+            app.post_message(TrackerUpdate(TrackerEvent(rows=[ended])))
+            await until(pilot, lambda: len(app._notifications) == count)
         messages = [n.message for n in app._notifications]
         assert all("why ]52" in m and clean(m) for m in messages)

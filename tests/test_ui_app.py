@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from wan_tui.tracker import Pacing
 from wan_tui.ui.app import DEMO_REQUESTED, WanApp
 from wan_tui.ui.screens.board import BoardScreen
 from wan_tui.ui.screens.confirm import ConfirmScreen
-from wan_tui.ui.screens.generation_form import GenerationForm, clear_drafts
+from wan_tui.ui.screens.generation_form import GenerationForm
 from wan_tui.ui.screens.help import HelpScreen
 from wan_tui.ui.screens.history import HistoryScreen
 from wan_tui.ui.screens.welcome import WelcomeScreen
@@ -36,17 +36,10 @@ SIZE = (140, 40)
 MARKUP = "[b]bold[/b] [@click=app.quit]x[/]"
 
 
-@pytest.fixture(autouse=True)
-def _no_drafts() -> Iterator[None]:
-    clear_drafts()
-    yield
-    clear_drafts()
-
-
 def make_app(tmp_path: Path, connection: Connection | None, **options: Any) -> WanApp:
     options.setdefault("pacing", FAST)
     return WanApp(load_config(tmp_path / "config.toml"), connection,
-                  history_path=tmp_path / "history.sqlite3", animate=False, **options)
+                  history_path=tmp_path / "history.sqlite3", spin=False, **options)
 
 
 def connect(sim: Simulator) -> Connection:
@@ -105,7 +98,7 @@ async def test_new_generation_from_the_form_reaches_succeeded(tmp_path: Path,
         assert cell(app, row.id, "state").plain.endswith("succeeded")
         assert row.video_url and row.task_id
         assert any("Video ready" == n.title for n in app._notifications)
-        stored = app.store.get(row.id)
+        stored = app.session.get(row.id)
         assert stored is not None and stored.state == State.SUCCEEDED
 
 
@@ -222,7 +215,7 @@ async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None
         app = make_app(tmp_path, Connection(url, "token"))
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.board is not None)
-            store = app.store
+            session = app.session
             app.submit(GenerationRequest(action="text2video", model="wan2.6-t2v",
                                          prompt="never answered"))
             await until(pilot, lambda: states(app).get("never answered") == State.SUBMITTING)
@@ -236,7 +229,7 @@ async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None
             await pilot.press("y")
             await until(pilot, lambda: not app.is_running)
         with pytest.raises(Exception, match="closed"):  # the app closed its history
-            store.get(1)
+            session.get(1)
 
 
 async def test_quit_without_submissions_in_flight_does_not_ask(tmp_path: Path,
@@ -263,7 +256,9 @@ async def test_keymap_from_the_config_remaps_binding_ids(tmp_path: Path, sim: Si
         await until(pilot, lambda: app.screen is app.board)
         await pilot.press("f9")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        shown = {binding_id: keys for _, rows in app.key_sections() for keys, _, binding_id in rows}
+        assert isinstance(app.screen, HelpScreen)
+        shown = {binding_id: keys for _, rows in app.screen.sections
+                 for keys, _, binding_id in rows}
         assert shown["board.new_text"] == app.get_key_display(Binding("ctrl+n", ""))
         assert shown["app.help"] == "f9"
 
@@ -274,7 +269,8 @@ async def test_help_lists_every_binding_id(tmp_path: Path, sim: Simulator) -> No
         await until(pilot, lambda: app.board is not None)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        ids = {binding_id for _, rows in app.key_sections() for _, _, binding_id in rows}
+        assert isinstance(app.screen, HelpScreen)
+        ids = {binding_id for _, rows in app.screen.sections for _, _, binding_id in rows}
         for wanted in ("board.new_text", "board.new_image", "board.filter", "board.rerun",
                        "board.copy", "board.open", "board.history", "board.details",
                        "app.settings", "app.help", "app.quit"):

@@ -12,8 +12,10 @@ from wan_tui.api.state import State
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
+from wan_tui.store.rows import Row
 from wan_tui.tracker import TrackerEvent, TrackerStatus
-from wan_tui.ui.app import TrackerUpdate, WanApp
+from wan_tui.ui.app import WanApp
+from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
 from wan_tui.ui.screens.board import BoardScreen
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
@@ -40,7 +42,7 @@ def fill(path: Path, count: int) -> None:
 
 def make_app(tmp_path: Path, **options: Any) -> WanApp:
     return WanApp(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
-                  history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, animate=False,
+                  history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, spin=False,
                   track=False, **options)
 
 
@@ -134,3 +136,21 @@ def test_the_status_line_names_counts_pauses_trouble_and_the_demo() -> None:
     assert "HTTP 502 from the gateway" in text and "filter: 'fox'" in text
     calm = status_text({}, TrackerStatus(paused_until=NOW - 1), NOW, Palette()).plain
     assert "paused" not in calm and "no generations yet" in calm
+
+
+
+def _row(local_id: int, state: str) -> Row:
+    return Row(id=local_id, task_id=None, action="text2video", model="wan2.6-t2v", prompt="p",
+               negative_prompt=None, params={}, state=state, state_word=state, video_url=None,
+               thumbnail_url=None, video_width=None, video_height=None, error_code=None,
+               error_message=None, trace_id=None, created_at=T0, updated_at=T0,
+               finished_at=None, server_created_at=None, last_polled_at=None, local_path=None)
+
+
+def test_rows_changed_waiting_in_a_queue_merge_into_the_newest() -> None:
+    older = RowsChanged([_row(1, State.PENDING), _row(2, State.RUNNING)])
+    newer = RowsChanged([_row(1, State.RUNNING), _row(3, State.PENDING)])
+    assert older.can_replace(newer)  # Textual then drops the older one
+    assert {i: r.state for i, r in newer.rows.items()} == {
+        1: State.RUNNING, 2: State.RUNNING, 3: State.PENDING}
+    assert not older.can_replace(StatusChanged(TrackerStatus(), {}, True))

@@ -40,7 +40,7 @@ def test_demo_session_has_its_own_folder_and_simulator(isolated: Path,
 async def test_the_demo_app_shows_demo_and_its_seeded_tasks_end() -> None:
     with demo.demo_session(0.4) as session:
         app = WanApp(load_config(session.config_path), session.connection,
-                     history_path=session.history_path, demo=True, animate=False,
+                     history_path=session.history_path, demo=True, spin=False,
                      seeds=demo.seed_requests(session.simulator))
         async with app.run_test(size=(140, 40)) as pilot:
             deadline = time.monotonic() + 15

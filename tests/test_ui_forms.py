@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
 from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, GenerationRequest
+from wan_tui.session import request_over_defaults
 from wan_tui.store.config import Config
-from wan_tui.ui.screens.generation_form import DRAFTS, GenerationForm, clear_drafts
+from wan_tui.ui.screens.generation_form import GenerationForm
 
 from ui_support import Host, hold_still, opened, until
 
 
-@pytest.fixture(autouse=True)
-def _no_drafts() -> Iterator[None]:
-    clear_drafts()
-    yield
-    clear_drafts()
+def defaults(action: str, config: Config | None = None) -> GenerationRequest:
+    """The request over the config's defaults, as the app gives the form."""
+    return request_over_defaults(config or Config.from_values({}), action)
 
 
 def form_of(action: str = "text2video", config: Config | None = None,
             prefill: GenerationRequest | None = None) -> tuple[Host, GenerationForm]:
-    form = GenerationForm(action, config or Config.from_values({}), prefill)
+    form = GenerationForm(action, defaults(action, config), prefill)
     return Host(form), form
 
 
@@ -66,7 +63,7 @@ async def test_prompt_has_focus_when_the_form_opens() -> None:
         assert app.focused is form.query_one("#prompt", TextArea)
         await pilot.press("escape")
         await until(pilot, lambda: app.dismissed)
-        form = GenerationForm("image2video", Config.from_values({}))
+        form = GenerationForm("image2video", defaults("image2video"))
         app.open(form)
         await opened(pilot, form)
         assert app.focused is form.query_one("#prompt", TextArea)
@@ -88,7 +85,8 @@ async def test_defaults_from_the_config_are_applied() -> None:
         assert (request.audio, request.prompt_extend, request.shot_type) == (False, True, "multi")
 
         # A default model of the other action is not used: text-to-video stays t2v.
-        form = GenerationForm("text2video", Config.from_values({"defaults.model": "wan2.6-r2v"}))
+        config = Config.from_values({"defaults.model": "wan2.6-r2v"})
+        form = GenerationForm("text2video", defaults("text2video", config))
         app.open(form)
         await opened(pilot, form)
         assert (form.request().model, form.request().action) == ("wan2.6-t2v", "text2video")
@@ -170,7 +168,7 @@ async def test_a_valid_form_submits_a_request_with_ctrl_s_or_ctrl_enter() -> Non
     async with app.run_test(size=(140, 40)) as pilot:
         for key in ("ctrl+s", "ctrl+enter"):
             if key != "ctrl+s":
-                form = GenerationForm("text2video", Config.from_values({}))
+                form = GenerationForm("text2video", defaults("text2video"))
                 app.open(form)
             await opened(pilot, form)
             await pilot.press("a", "enter", "b")
@@ -294,7 +292,7 @@ async def test_a_prefilled_form_submitted_unchanged_gives_back_the_same_request(
     async with app.run_test(size=(140, 40)) as pilot:
         for i, request in enumerate(ROUND_TRIPS):
             if i:
-                form = GenerationForm("text2video", config, prefill=request)
+                form = GenerationForm("text2video", defaults("text2video", config), prefill=request)
                 app.open(form)
             await opened(pilot, form)
             await pilot.press("ctrl+s")
@@ -333,7 +331,8 @@ async def test_the_draft_survives_escape_and_is_cleared_by_a_submit() -> None:
         await until(pilot, lambda: app.dismissed)
         assert app.result is None
 
-        form = GenerationForm("image2video", Config.from_values({}))
+        form = GenerationForm("image2video", defaults("image2video"),
+                              draft=app.drafts["image2video"])
         app.open(form)
         await opened(pilot, form)
         assert form.query_one("#prompt", TextArea).text == "half"
@@ -341,7 +340,7 @@ async def test_the_draft_survives_escape_and_is_cleared_by_a_submit() -> None:
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.dismissed)
         assert app.result.prompt == "half"
-        assert "image2video" not in DRAFTS  # used up: the next form starts from the defaults
+        await until(pilot, lambda: "image2video" not in app.drafts)  # used up: the next form starts from the defaults
 
 
 async def test_a_rerun_left_untouched_or_submitted_keeps_the_draft() -> None:
@@ -351,20 +350,20 @@ async def test_a_rerun_left_untouched_or_submitted_keeps_the_draft() -> None:
         await pilot.press("m", "escape")
         await until(pilot, lambda: app.dismissed)
         rerun = GenerationRequest("text2video", "wan2.6-t2v", "old prompt")
-        form = GenerationForm("text2video", Config.from_values({}), rerun)
+        form = GenerationForm("text2video", defaults("text2video"), rerun)
         app.open(form)
         await opened(pilot, form)
         await pilot.press("escape")
         await until(pilot, lambda: app.dismissed)
-        assert DRAFTS["text2video"].values["prompt"] == "m"
+        assert app.drafts["text2video"].values["prompt"] == "m"
         # Submitting a re-run does not use up the draft either.
-        form = GenerationForm("text2video", Config.from_values({}), rerun)
+        form = GenerationForm("text2video", defaults("text2video"), rerun)
         app.open(form)
         await opened(pilot, form)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.dismissed)
         assert app.result == rerun
-    assert DRAFTS["text2video"].values["prompt"] == "m"
+    assert app.drafts["text2video"].values["prompt"] == "m"
 
 
 async def test_markup_in_a_prefilled_prompt_shows_literally() -> None:

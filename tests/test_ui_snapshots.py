@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from wan_tui.ui.screenshots import SIZE, _board, _detail, _help, _history, _welcome, hold_still
-from wan_tui.ui.screenshots import sample_app
+from wan_tui.ui.screenshots import SIZE, hold_still, sample_app, show_board, show_detail
+from wan_tui.ui.screenshots import show_help, show_history, show_welcome
 
 
 @pytest.fixture(autouse=True)
@@ -34,21 +34,21 @@ def script(*steps: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitabl
 
 
 def test_board(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_board))
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(show_board))
 
 
 def test_detail_expanded(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_detail))
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(show_detail))
 
 
 def test_history(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_history))
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(show_history))
 
 
 def test_help(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(_help))
+    assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=script(show_help))
 
 
 def test_welcome(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(sample_app(tmp_path, connected=False), terminal_size=SIZE,
-                        run_before=script(_welcome))
+                        run_before=script(show_welcome))

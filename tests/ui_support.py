@@ -9,7 +9,16 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+
+from wan_tui.session import Session
+from wan_tui.store.config import load_config
+from wan_tui.ui.app_settings import save_and_reply
+from wan_tui.ui.drafts import Draft
+from wan_tui.ui.messages import SaveSettings
+from wan_tui.ui.screens.generation_form import GenerationForm
+from wan_tui.ui.screenshots import hold_still
+
+__all__ = ["Host", "hold_still", "opened", "until"]
 
 _NOTHING = object()
 
@@ -24,12 +33,14 @@ async def until(pilot: Pilot[Any], condition: Callable[[], Any], seconds: float 
 
 
 class Host(App[None]):
-    """Pushes one screen and records what it dismisses with."""
+    """Pushes one screen and records what it dismisses with. Like the app, it keeps the
+    forms' drafts and saves settings through a session."""
 
     def __init__(self, screen: Any) -> None:
         super().__init__()
         self.screen_under_test = screen
         self.result: Any = _NOTHING
+        self.drafts: dict[str, Draft] = {}
 
     def on_mount(self) -> None:
         self.open(self.screen_under_test)
@@ -47,16 +58,17 @@ class Host(App[None]):
     def dismissed(self) -> bool:
         return self.result is not _NOTHING
 
+    def on_generation_form_draft_changed(self, message: GenerationForm.DraftChanged) -> None:
+        if message.draft is None:
+            self.drafts.pop(message.action, None)
+        else:
+            self.drafts[message.action] = message.draft
+
+    def on_save_settings(self, message: SaveSettings) -> None:
+        save_and_reply(Session(load_config(message.screen.config_path)), message)
+
 
 async def opened(pilot: Pilot[Any], screen: Screen[Any]) -> None:
     """Until `screen` is mounted and current."""
     await until(pilot, lambda: screen.is_current and screen.is_mounted)
-    await pilot.pause()
-
-
-async def hold_still(pilot: Pilot[Any]) -> None:
-    """Stop cursors blinking, so a snapshot never catches one half-way."""
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(widget, Input | TextArea):
-            widget.cursor_blink = False
     await pilot.pause()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,6 +322,43 @@ class Session:
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
         return self._store.import_rows(rows)
+
+    # -- for the terminal app ------------------------------------------------------------------
+
+    DRAFTS_FILE = "drafts.json"
+    DRAFTS_MAX_BYTES = 1_000_000
+
+    @property
+    def drafts_path(self) -> Path:
+        """The app's form drafts: next to the history, in the data folder."""
+        return self._store.path.parent / self.DRAFTS_FILE
+
+    def read_drafts(self) -> tuple[Any, str | None]:
+        """The drafts saved last time (None: none) and a notice when the file was unusable
+        (too big or not JSON: it is ignored, and replaced at the next save)."""
+        path = self.drafts_path
+        try:
+            if path.stat().st_size > self.DRAFTS_MAX_BYTES:
+                return None, f"{path} is too big to be drafts; it is ignored"
+            return json.loads(path.read_text(encoding="utf-8")), None
+        except FileNotFoundError:
+            return None, None
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            return None, f"{path} could not be read ({type(error).__name__}); it is ignored"
+
+    def write_drafts(self, drafts: Mapping[str, Any]) -> None:
+        """Replace the saved drafts (atomically, readable only by the user; raises OSError).
+        Drafts bigger than DRAFTS_MAX_BYTES are not kept."""
+        text = json.dumps(drafts, ensure_ascii=False)
+        path = self.drafts_path
+        if not drafts or len(text.encode("utf-8")) > self.DRAFTS_MAX_BYTES:
+            path.unlink(missing_ok=True)
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
 
 
 @contextlib.asynccontextmanager

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.session import Connection
+from wan_tui.session import Connection, Session
 from wan_tui.sim import Simulator
-from wan_tui.store.config import load_config, save_values
+from wan_tui.store.config import load_config
 
 JOB_SECONDS_ENV = "WAN_TUI_DEMO_JOB_SECONDS"
 DEFAULT_JOB_SECONDS = 15.0
@@ -78,9 +78,9 @@ def demo_session(seconds: float | None = None) -> Iterator[DemoSession]:
         config_path = folder / "config.toml"
         # Poll often enough that a task's end shows within a second or two of the job time.
         poll = max(0.5, min(3.0, seconds / 6))
-        save_values({"polling.first_poll_seconds": poll, "polling.interval_seconds": poll,
-                     "polling.max_requests_per_second": 2.0,
-                     "downloads.dir": str(folder / "downloads")}, config_path)
+        Session(load_config(config_path)).save_settings({
+            "polling.first_poll_seconds": poll, "polling.interval_seconds": poll,
+            "polling.max_requests_per_second": 2.0, "downloads.dir": str(folder / "downloads")})
         with Simulator(job_seconds=seconds, fail_rate=FAIL_RATE) as simulator:
             yield DemoSession(simulator, folder, config_path, folder / "history.sqlite3")
 

@@ -1,32 +1,22 @@
 """A fixed history for screenshots and snapshot tests: the same rows, ids and times every run.
 
-Rows are written through the store's own methods (submission, acceptance, poll results), with
-the store's clock pinned to each moment, so they are exactly what a real session leaves.
+The rows are what a real session leaves after each submission, its acceptance and the poll
+results (tests/test_ui_sample.py checks them against the store's own writes), imported through
+the session like `wan-tui history import`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import State, TaskSnapshot
-from wan_tui.store.history import HistoryStore
+from wan_tui.api.state import State
+from wan_tui.session import Session
 
 NOW = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC: "now" in every screenshot
 CDN = "https://cdn.example.com/wan"
 MARKUP_PROMPT = "[b]bold[/b] [@click=app.quit]click me[/] — brackets are only text"
-
-
-class PinnedClock:
-    """A clock the sample moves by hand."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def fixed_clock(now: float = NOW) -> Callable[[], float]:
@@ -39,7 +29,7 @@ def _request(prompt: str, model: str = "wan2.6-t2v", **params: Any) -> Generatio
 
 
 # (seconds before NOW it was made, seconds it ran or None, state, request, extra)
-_SAMPLES: list[tuple[float, float | None, str, GenerationRequest, dict[str, Any]]] = [
+SAMPLES: list[tuple[float, float | None, str, GenerationRequest, dict[str, Any]]] = [
     (6 * 3600, 212, State.SUCCEEDED, _request(
         "Aerial shot over a terraced rice field at sunrise, mist in the valleys, slow push in",
         resolution="1080P", size="1920*1080", duration=10), {}),
@@ -78,42 +68,53 @@ _SAMPLES: list[tuple[float, float | None, str, GenerationRequest, dict[str, Any]
 ]
 
 
-def fill_sample_history(path: Path | str) -> HistoryStore:
-    """A new history at `path` (which must not exist yet) holding the sample rows."""
-    clock = PinnedClock()
-    store = HistoryStore(path, clock=clock)
-    for n, (ago, ran, state, request, extra) in enumerate(_SAMPLES, start=1):
+def sample_rows() -> list[dict[str, Any]]:
+    """The sample, as `wan-tui history export` writes rows (what the store keeps after the
+    submission, its acceptance and the poll results of each)."""
+    rows = []
+    for n, (ago, ran, state, request, extra) in enumerate(SAMPLES, start=1):
         created = NOW - ago
-        clock.now = created
-        local_id = store.add_submission(request)
-        task_id = f"4f6e2c1a-0000-4000-8000-{n:012d}"
-        trace_id = f"7d0b9e55-0000-4000-9000-{n:012d}"
+        params = {k: v for k, v in request.to_body().items() if k != "async"}
+        row: dict[str, Any] = {
+            "id": n, "action": request.action, "model": request.model,
+            "prompt": request.prompt, "negative_prompt": request.negative_prompt,
+            "params": params, "state": state, "state_word": "", "created_at": created,
+            "updated_at": created,
+        }
+        rows.append(row)
         if state == State.UNKNOWN:
-            store.mark_unknown(local_id, "no answer within 60 s (read timeout); the submission "
-                                         "was not resent")
+            row["error"] = {"code": "", "message": "no answer within 60 s (read timeout); the "
+                                                   "submission was not resent"}
             continue
-        store.mark_submitted(local_id, task_id, trace_id)
+        row["task_id"] = f"4f6e2c1a-0000-4000-8000-{n:012d}"
+        row["trace_id"] = f"7d0b9e55-0000-4000-9000-{n:012d}"
         if state == State.PENDING:
             continue
-        clock.now = created + (ran or 30)
+        polled = created + (ran or 30)
+        row["updated_at"] = polled
         if state == State.EXPIRED:
-            store.mark_states([task_id], State.EXPIRED,
-                              "no result 24 hours after submission; the task id has expired")
+            row["finished_at"] = polled
+            row["error"] = {"code": "", "message": "no result 24 hours after submission; the "
+                                                   "task id has expired"}
             continue
+        done = state == State.SUCCEEDED
         error = extra.get("error")
         width, height = (1920, 1080) if request.resolution == "1080P" else (1280, 720)
-        done = state == State.SUCCEEDED
-        snapshot = TaskSnapshot(
-            task_id=task_id, state=State(state),
-            state_word=extra.get("word", "completed" if done else "failed"),
-            video_url=f"{CDN}/{task_id}.mp4" if done else None,
-            thumbnail_url=f"{CDN}/{task_id}.jpg" if done else None,
-            video_width=width if done else None, video_height=height if done else None,
-            error_code=error[0] if error else None, error_message=error[1] if error else None,
-            trace_id=trace_id, created_at=created + 1,
-            finished_at=created + ran if ran is not None else None,
-            request=request.to_body(),
-        )
-        store.apply_snapshots([snapshot])
-    clock.now = NOW
-    return store
+        task_id = row["task_id"]
+        row.update({
+            "state_word": extra.get("word", "completed" if done else "failed"),
+            "server_created_at": created + 1, "last_polled_at": polled,
+            "finished_at": created + ran if ran is not None else None,
+            "video_url": f"{CDN}/{task_id}.mp4" if done else None,
+            "thumbnail_url": f"{CDN}/{task_id}.jpg" if done else None,
+            "video_width": width if done else None, "video_height": height if done else None,
+            "error": {"code": error[0], "message": error[1]} if error else None,
+        })
+    return rows
+
+
+def fill_sample_history(session: Session) -> None:
+    """Put the sample rows in the session's (new, empty) history."""
+    result = session.import_rows(sample_rows())
+    if result.added != len(SAMPLES):
+        raise ValueError(f"the sample needs a new, empty history: {result}")

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from wan_tui.session import Connection
-from wan_tui.store.config import load_config, save_values
+from wan_tui.session import Connection, Session
+from wan_tui.store.config import load_config
 
 SIZE = (140, 40)
 NOWHERE = Connection("http://127.0.0.1:9", "sample-token-not-used")
@@ -44,17 +44,19 @@ def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000)
     from .sample import fill_sample_history, fixed_clock
 
     if not connected:
-        return WanApp(load_config(WELCOME_CONFIG), None, clock=fixed_clock(), animate=False,
+        return WanApp(load_config(WELCOME_CONFIG), None, clock=fixed_clock(), spin=False,
                       track=False)
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "config.toml"
-    save_values({"downloads.dir": "~/Downloads/wan-tui"}, config_path)
-    store = fill_sample_history(folder / "history.sqlite3")
-    return WanApp(load_config(config_path), NOWHERE, store=store, clock=fixed_clock(),
-                  animate=False, track=False, board_limit=board_limit)
+    session = Session(load_config(config_path), history_path=folder / "history.sqlite3")
+    session.save_settings({"downloads.dir": "~/Downloads/wan-tui"})
+    fill_sample_history(session)
+    session.close_history()
+    return WanApp(load_config(config_path), NOWHERE, history_path=folder / "history.sqlite3",
+                  clock=fixed_clock(), spin=False, track=False, board_limit=board_limit)
 
 
-async def _until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
+async def until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -62,67 +64,69 @@ async def _until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0
         await pilot.pause(0.02)
 
 
-async def _board(pilot: Any) -> None:
-    await _until(pilot, lambda: pilot.app.board is not None and pilot.app.screen is pilot.app.board)
+# The scripts of the shots (the snapshot tests run them too).
+
+async def show_board(pilot: Any) -> None:
+    await until(pilot, lambda: pilot.app.board is not None and pilot.app.screen is pilot.app.board)
     await pilot.press("down", "down", "down", "down", "down")
 
 
-async def _detail(pilot: Any) -> None:
-    await _board(pilot)
+async def show_detail(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("enter")
 
 
-async def _text_form(pilot: Any) -> None:
-    await _board(pilot)
+async def show_text_form(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("n")
     await pilot.pause()
     await pilot.press(*"A lighthouse on a cliff at dusk, waves crashing, slow dolly in")
 
 
-async def _image_form_errors(pilot: Any) -> None:
-    await _board(pilot)
+async def show_image_form_errors(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("i")
     await pilot.pause()
     await pilot.press(*"The waves roll in")
     await pilot.press("ctrl+s")  # no image URL: the form shows what is missing
 
 
-async def _settings(pilot: Any) -> None:
-    await _board(pilot)
+async def show_settings(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("comma")
 
 
-async def _history(pilot: Any) -> None:
-    await _board(pilot)
+async def show_history(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("h")
     await pilot.pause()
     await pilot.press("down", "down")
 
 
-async def _help(pilot: Any) -> None:
-    await _board(pilot)
+async def show_help(pilot: Any) -> None:
+    await show_board(pilot)
     await pilot.press("question_mark")
 
 
-async def _welcome(pilot: Any) -> None:
+async def show_welcome(pilot: Any) -> None:
     await pilot.pause()
 
 
 SHOTS: dict[str, tuple[Script, bool]] = {
-    "board": (_board, True),
-    "detail": (_detail, True),
-    "form-text-to-video": (_text_form, True),
-    "form-image-to-video-errors": (_image_form_errors, True),
-    "settings": (_settings, True),
-    "history": (_history, True),
-    "help": (_help, True),
-    "welcome": (_welcome, False),
+    "board": (show_board, True),
+    "detail": (show_detail, True),
+    "form-text-to-video": (show_text_form, True),
+    "form-image-to-video-errors": (show_image_form_errors, True),
+    "settings": (show_settings, True),
+    "history": (show_history, True),
+    "help": (show_help, True),
+    "welcome": (show_welcome, False),
 }
 
 
 async def hold_still(pilot: Any) -> None:
     """Stop cursors blinking, so a shot never catches one half-way."""
-    from textual.widgets import Input, TextArea
+    from textual.widgets import Input, TextArea  # Textual loads only when a shot is taken
 
     for widget in pilot.app.screen.query("Input, TextArea"):
         if isinstance(widget, Input | TextArea):
@@ -131,10 +135,7 @@ async def hold_still(pilot: Any) -> None:
 
 
 async def shoot(name: str, out: Path, work: Path) -> Path:
-    from .screens.generation_form import clear_drafts
-
     script, connected = SHOTS[name]
-    clear_drafts()  # a draft left by an earlier shot would show in the form
     app = sample_app(work / name, connected=connected)
     async with app.run_test(size=SIZE) as pilot:
         await script(pilot)

@@ -13,12 +13,12 @@ silent video and disables the audio URL), and a Switch can only show two of the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
+from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -42,97 +42,25 @@ from wan_tui.api.models import (
     GenerationRequest,
     Problem,
 )
-from wan_tui.store.config import Config
-from wan_tui.ui.widgets.form_fields import (
+from ..actions import bindings
+from ..drafts import FIELD_LABELS, FIELDS, Draft
+from ..widgets.form_fields import (
     SERVICE_DEFAULT,
     TRI_STATE_OPTIONS,
     Field,
-    FieldMessage,
+    FieldProblems,
     key_hint,
     literal,
     select_options,
     select_value,
 )
 
+from .form_values import request_from_values, size_label, values_of
+
 ACTION_TITLES = {"text2video": "Text to video", "image2video": "Image to video"}
 _ACTION_ALIASES = {"t2v": "text2video", "text-to-video": "text2video",
                    "i2v": "image2video", "image-to-video": "image2video"}
 
-# Field name -> label. The order is the order of the form (first bad field gets focus).
-FIELD_LABELS: dict[str, str] = {
-    "model": "Model",
-    "prompt": "Prompt",
-    "negative_prompt": "Negative prompt",
-    "image_url": "Image URL",
-    "reference_video_urls": "Reference video URLs",
-    "resolution": "Resolution",
-    "size": "Size",
-    "duration": "Duration",
-    "prompt_extend": "Prompt rewriting",
-    "shot_type": "Shot type",
-    "audio": "Audio",
-    "audio_url": "Audio URL",
-    "callback_url": "Callback URL",
-}
-FIELDS = tuple(FIELD_LABELS)
-_SELECT_FIELDS = ("model", "resolution", "size", "duration", "prompt_extend", "shot_type", "audio")
-
-
-@dataclass
-class Draft:
-    """What was in a form when it was left without submitting."""
-
-    values: dict[str, Any]
-    touched: set[str] = field(default_factory=set)
-    show_all: bool = False
-
-
-# One draft per action, for the life of the process; cleared by a successful submit.
-DRAFTS: dict[str, Draft] = {}
-
-
-def clear_drafts() -> None:
-    DRAFTS.clear()
-
-
-def _values_of(request: GenerationRequest) -> dict[str, Any]:
-    """A request as the form's raw values (text fields as strings, choices as values)."""
-    return {
-        "model": request.model,
-        "prompt": request.prompt or "",
-        "negative_prompt": request.negative_prompt or "",
-        "image_url": request.image_url or "",
-        "reference_video_urls": "\n".join(request.reference_video_urls or []),
-        "resolution": request.resolution,
-        "size": request.size,
-        "duration": request.duration,
-        "prompt_extend": request.prompt_extend,
-        "shot_type": request.shot_type,
-        "audio": request.audio,
-        "audio_url": request.audio_url or "",
-        "callback_url": request.callback_url or "",
-    }
-
-
-def _text_or_none(text: str) -> str | None:
-    return text if text.strip() else None
-
-
-def _url_or_none(text: str) -> str | None:
-    return text.strip() or None
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _size_label(size: str, with_resolution: bool) -> str:
-    width, _, height = size.partition("*")
-    w, h = int(width), int(height)
-    shape = "square" if w == h else "landscape" if w > h else "portrait"
-    if with_resolution:  # every size is offered: say which resolution each belongs to
-        return f"{size}  {next(r for r, sizes in SIZES.items() if size in sizes)}"
-    return f"{size}  {shape}"
 
 
 class GenerationForm(Screen[GenerationRequest | None]):
@@ -140,46 +68,23 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     AUTO_FOCUS = "#prompt"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s,ctrl+enter", "submit", "Submit", id="form.submit"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("form")
+    CSS_PATH = "generation_form.tcss"
 
-    DEFAULT_CSS = """
-    GenerationForm {
-        layout: vertical;
-        & > #form-hint {
-            height: 1;
-            padding: 0 2;
-            background: $panel;
-            color: $text-muted;
-        }
-        & > #form-body {
-            height: 1fr;
-            padding: 1 2 0 2;
-            align-horizontal: center;
-        }
-        #form-column { width: 100%; max-width: 120; height: auto; }
-        #form-problems { height: auto; padding: 0 1; color: $text-error; display: none; }
-        #form-problems.-shown { display: block; margin-bottom: 1; }
-        .form-row { height: auto; margin-bottom: 1; }
-        .form-row > Field { width: 1fr; margin: 0 2 0 0; }
-        .form-row > Field.-last { margin: 0; }
-        .form-row > Field.-wide { width: 2fr; }
-        #prompt { height: 8; }
-        #negative_prompt { height: 4; }
-        #reference_video_urls { height: 5; }
-        #model-fixed { height: 3; padding: 1 1 0 1; }
-        #model-description { height: 1; padding: 0 1; color: $text-muted; }
-        .-hidden { display: none; }
-        .count.-over { color: $text-error; text-style: bold; }
-        .count.-near { color: $text-warning; }
-    }
-    """
+    class DraftChanged(Message):
+        """What the form holds now, to keep as the action's draft (None: used up)."""
 
-    def __init__(self, action: str, config: Config, prefill: GenerationRequest | None = None,
-                 *, name: str | None = None, id: str | None = None,
+        def __init__(self, action: str, draft: Draft | None) -> None:
+            super().__init__()
+            self.action = action
+            self.draft = draft
+
+    def __init__(self, action: str, defaults: GenerationRequest,
+                 prefill: GenerationRequest | None = None, *, draft: Draft | None = None,
+                 name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
+        """`defaults`: the request over the config's defaults (`Session.new_request`); a
+        `prefill` (a re-run) or else a `draft` of the action wins over them."""
         super().__init__(name=name, id=id, classes=classes)
         action = _ACTION_ALIASES.get(action, action)
         if prefill is not None and prefill.model in MODEL_ACTIONS:
@@ -187,31 +92,29 @@ class GenerationForm(Screen[GenerationRequest | None]):
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)} (got {action!r})")
         self.action = action
-        self.config = config
         self.models = tuple(m for m, a in MODEL_ACTIONS.items() if a == action)
         self._touched: set[str] = set()
         self._show_all = False
         self._submitted = False
         self._rerun = prefill is not None  # a re-run leaves the action's draft alone
         if prefill is not None:
-            values = _values_of(prefill)
+            values = values_of(prefill)
             self._show_all = True  # a re-run shows what is wrong with it at once
-        elif action in DRAFTS:
-            draft = DRAFTS[action]
-            values = dict(draft.values)
-            self._touched = set(draft.touched)
-            self._show_all = draft.show_all
         else:
-            values = _values_of(self._default_request())
+            values = values_of(self._fitting(defaults))
+            if draft is not None:
+                values.update(draft.values)
+                self._touched = set(draft.touched)
+                self._show_all = draft.show_all
         self._opened = dict(values)  # what the form showed when it opened
         self._size_resolution = values["resolution"]  # the resolution the sizes were made for
         self.problems: list[Problem] = []
 
-    def _default_request(self) -> GenerationRequest:
-        model = self.config.defaults.get("model")
-        if MODEL_ACTIONS.get(model) != self.action:
-            model = self.models[0]
-        return self.config.new_request("", model=model)
+    def _fitting(self, defaults: GenerationRequest) -> GenerationRequest:
+        """The defaults, with this form's action and one of its models."""
+        if defaults.action == self.action and defaults.model in self.models:
+            return defaults
+        return GenerationRequest(action=self.action, model=self.models[0], prompt="")
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -303,7 +206,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
     @staticmethod
     def _size_options(resolution: str | None, keep: str | None = None) -> list[tuple[Content, str]]:
         sizes = SIZES.get(resolution or "", ALL_SIZES)
-        labels = {s: _size_label(s, with_resolution=sizes is ALL_SIZES) for s in sizes}
+        labels = {s: size_label(s, with_resolution=sizes is ALL_SIZES) for s in sizes}
         note = f"not a {resolution} size" if resolution in SIZES else "not a documented size"
         return select_options(sizes, labels, keep=keep, keep_note=note)
 
@@ -345,26 +248,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     def request(self) -> GenerationRequest:
         """The request the form describes, built only from the fields that apply."""
-        v = self.values()
-        model = v["model"]
-        extend, audio = v["prompt_extend"], v["audio"]
-        return GenerationRequest(
-            action=self.action,
-            model=model,
-            prompt=v["prompt"],
-            negative_prompt=_text_or_none(v["negative_prompt"]),
-            resolution=v["resolution"],
-            size=v["size"],
-            duration=v["duration"],
-            shot_type=v["shot_type"] if extend is True else None,
-            audio=audio,
-            audio_url=_url_or_none(v["audio_url"]) if audio is not False else None,
-            prompt_extend=extend,
-            image_url=_url_or_none(v["image_url"]) if model in IMAGE_MODELS else None,
-            reference_video_urls=(_lines(v["reference_video_urls"])
-                                  if model in REFERENCE_MODELS else []),
-            callback_url=_url_or_none(v["callback_url"]),
-        )
+        return request_from_values(self.action, self.values())
 
     # -- reacting to edits ----------------------------------------------------------------------
 
@@ -423,8 +307,8 @@ class GenerationForm(Screen[GenerationRequest | None]):
             values = self.values()
         except NoMatches:
             return
-        self._update_count("prompt", len(values["prompt"]), PROMPT_LIMIT)
-        self._update_count("negative_prompt", len(values["negative_prompt"]),
+        self._show_count("prompt", len(values["prompt"]), PROMPT_LIMIT)
+        self._show_count("negative_prompt", len(values["negative_prompt"]),
                            NEGATIVE_PROMPT_LIMIT)
         self._touched.update(n for n in FIELDS if values[n] != self._opened[n])
         self.problems = self.request().problems()
@@ -432,7 +316,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
         if not self._rerun and not self._submitted:
             self._keep_draft(values)
 
-    def _update_count(self, name: str, length: int, limit: int) -> None:
+    def _show_count(self, name: str, length: int, limit: int) -> None:
         count = self.query_one(f"#count-{name}", Static)
         count.update(literal(f"{length:,} / {limit:,}"))
         count.set_class(length > limit, "-over")
@@ -449,7 +333,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
                 by_field[problem.field].append((f"{label} {problem.message}", problem.warning))
         for name, messages in by_field.items():
             try:
-                self.query_one(f"#error-{name}", FieldMessage).show(messages)
+                self.query_one(f"#error-{name}", FieldProblems).show(messages)
             except NoMatches:
                 continue
         box = self.query_one("#form-problems", Static)
@@ -464,11 +348,9 @@ class GenerationForm(Screen[GenerationRequest | None]):
         self._refresh()
         return [p for p in self.problems if not p.warning]
 
-    validate_now = show_errors
-
     def message_for(self, name: str) -> str:
         """The text shown under field `name` ("" when nothing is shown)."""
-        return self.query_one(f"#error-{name}", FieldMessage).text
+        return self.query_one(f"#error-{name}", FieldProblems).text
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -483,7 +365,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
         request = self.request()
         self._submitted = True
         if not self._rerun:
-            DRAFTS.pop(self.action, None)
+            self.post_message(self.DraftChanged(self.action, None))
         self.dismiss(request)
 
     def _focus_first_bad(self, errors: list[Problem]) -> None:
@@ -507,4 +389,5 @@ class GenerationForm(Screen[GenerationRequest | None]):
         """Remember what was typed (only when something was: opening a re-run and leaving it
         untouched must not replace the draft)."""
         if values != self._opened:
-            DRAFTS[self.action] = Draft(values, set(self._touched), self._show_all)
+            self.post_message(self.DraftChanged(
+                self.action, Draft(values, set(self._touched), self._show_all)))

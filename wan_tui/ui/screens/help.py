@@ -1,8 +1,9 @@
-"""Every key, what it does, and its binding id (for the [keymap] table of the config)."""
+"""Every key, what it does, and its binding id (for the [keymap] table of the config), made
+from the registry of actions with the user's keymap applied."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -12,8 +13,24 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ..actions import FIXED_KEYS, KEYMAP_HINT, SCOPES, bindings, help_rows, keys_in_effect
+
 # (section title, [(keys as shown, what it does, binding id or "")])
 KeySections = Sequence[tuple[str, Sequence[tuple[str, str, str]]]]
+# Scopes the help lists (its own close key is in its footer).
+HELP_SCOPES = ("board", "history", "form", "settings", "welcome", "app")
+
+
+def key_sections(keymap: Mapping[str, str], display: Callable[[str], str]) -> KeySections:
+    """The help's sections; `display` turns a key name into what the screen shows."""
+    sections = []
+    for scope in HELP_SCOPES:
+        rows = [("  ".join(display(key) for key in keys_in_effect(spec, keymap)), spec.label,
+                 spec.id) for spec in help_rows(scope)]
+        if scope == "app":
+            rows += [(keys, label, "") for keys, label, _ in FIXED_KEYS]
+        sections.append((SCOPES[scope], rows))
+    return sections
 
 
 def keys_renderable(sections: KeySections) -> Table:
@@ -31,23 +48,24 @@ def keys_renderable(sections: KeySections) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
-    ]
+    BINDINGS = bindings("help")
 
-    def __init__(self, sections: KeySections, footnote: str = "") -> None:
+    def __init__(self, keymap: Mapping[str, str]) -> None:
         super().__init__(id="help")
-        self.sections = sections
-        self.footnote = footnote
+        self.keymap = dict(keymap)
+        self.sections: KeySections = []
 
     def compose(self) -> ComposeResult:
+        self.sections = key_sections(self.keymap, self._display)
         with Vertical(id="help-box") as box:
             box.border_title = "Keys"
             with VerticalScroll(id="help-scroll"):
                 yield Static(keys_renderable(self.sections), id="help-keys")
-            if self.footnote:
-                yield Static(Text(self.footnote, style="dim"), id="help-footnote")
+            yield Static(Text(KEYMAP_HINT, style="dim"), id="help-footnote")
         yield Footer()
+
+    def _display(self, key: str) -> str:
+        return self.app.get_key_display(Binding(key, ""))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

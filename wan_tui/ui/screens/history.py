@@ -6,28 +6,35 @@ only the pages read so far; the next page is read when the cursor nears the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
-from textual.widgets.data_table import ColumnKey
 
-from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
 
+from ..actions import bindings
 from ..widgets.cells import Palette, local_time, one_line, plain, state_cell
+from ..widgets.tables import highlighted_key, set_column_width
 
 PAGE = 100
 PREFETCH = 20  # read the next page when the cursor is this close to the end
 COLUMNS = (("created", "Created", 19), ("state", "State", 12), ("model", "Model", 16),
            ("prompt", "Prompt", 60), ("id", "#", 6))
+
+
+class HistoryReader(Protocol):
+    """The queries the screen pages with (the session offers them)."""
+
+    def search(self, text: str | None = None, **filters: Any) -> list[Row]: ...
+
+    def count(self, text: str | None = None, **filters: Any) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,7 @@ class HistoryChoice:
 
 
 class HistoryTable(DataTable[Text]):
-    BINDINGS = [
-        Binding("enter", "screen.choose('show')", "Show on board", id="history.show"),
-    ]
+    BINDINGS = bindings("history", widget="table")
 
     class NearEnd(Message):
         """Scrolled close to the last row read: time for the next page."""
@@ -51,18 +56,12 @@ class HistoryTable(DataTable[Text]):
 
 
 class HistoryScreen(Screen[HistoryChoice | None]):
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="history.back"),
-        Binding("slash", "search", "Search", id="history.search"),
-        Binding("r", "choose('rerun')", "Re-run", id="history.rerun"),
-    ]
+    BINDINGS = bindings("history")
 
-    def __init__(self, store: HistoryStore, palette: Palette,
-                 clock: Callable[[], float]) -> None:
+    def __init__(self, history: HistoryReader) -> None:
         super().__init__(id="history")
-        self.store = store
-        self.palette = palette
-        self.clock = clock
+        self.history = history
+        self.palette = Palette()
         self.text = ""
         self.total = 0
         self.rows: dict[int, Row] = {}
@@ -86,6 +85,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         return max(30, self.app.size.width - fixed - 2 * len(COLUMNS) - 5)
 
     def on_mount(self) -> None:
+        self.palette = Palette.from_variables(self.app.theme_variables)
         table = self.table
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=self._prompt_width() if key == "prompt" else width)
@@ -93,11 +93,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         table.focus()
 
     def on_resize(self) -> None:
-        column = self.table.columns.get(ColumnKey("prompt"))
-        if column is not None and column.width != self._prompt_width():
-            column.width = self._prompt_width()
-            self.table._require_update_dimensions = True  # as DataTable does on a new width
-            self.table.refresh(layout=True)
+        set_column_width(self.table, "prompt", self._prompt_width())
 
     def reload(self) -> None:
         self.rows = {}
@@ -105,13 +101,13 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         self._exhausted = False
         self.table.clear()
         text = self.text or None
-        self.total = self.store.count(text)
+        self.total = self.history.count(text)
         self.load_page()
 
     def load_page(self) -> None:
         if self._exhausted:
             return
-        page = self.store.search(self.text or None, limit=PAGE, offset=self._offset)
+        page = self.history.search(self.text or None, limit=PAGE, offset=self._offset)
         self._offset += len(page)
         self._exhausted = len(page) < PAGE
         table = self.table
@@ -164,10 +160,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
             self.reload()
 
     def highlighted(self) -> Row | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.table)
         return self.rows.get(int(key)) if key is not None else None
 
     def action_choose(self, action: str) -> None:

@@ -3,8 +3,8 @@
 Each key gets the control its spec asks for: a Select for keys with choices (and for the
 theme, whose choices are the app's themes), a Select "on/off" with the blank entry meaning
 "use the default" for booleans, a password Input for the token, and an Input for the rest,
-checked with `KeySpec.parse` as the user types. Ctrl+S writes only the keys that changed, with
-`save_values` (validated, atomic, mode 0600). The token is never shown: only `mask_token`.
+checked with `KeySpec.parse` as the user types. Ctrl+S asks the app to write only the keys that
+changed (`SaveSettings`: the session validates and writes atomically, mode 0600). The token is never shown: only `mask_token`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -25,16 +25,17 @@ from textual.widgets import Footer, Input, Label, Select, Static
 from wan_tui.store.config import (
     BASE_URL_ENV,
     TOKEN_ENV,
-    ConfigError,
     LoadedConfig,
     load_config,
     mask_token,
-    save_values,
 )
 from wan_tui.store.config_keys import KEYS, KeySpec
-from wan_tui.ui.widgets.form_fields import (
+
+from ..actions import bindings
+from ..messages import SaveSettings, SettingsSaved
+from ..widgets.form_fields import (
     TRI_STATE_OPTIONS,
-    FieldMessage,
+    FieldProblems,
     key_hint,
     literal,
     select_options,
@@ -64,40 +65,10 @@ def _as_text(value: Any) -> str:
 class SettingsScreen(Screen[bool]):
     """Edit the config file. Dismisses with True after saving, False when left unsaved."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="settings.save"),
-        Binding("escape", "cancel", "Cancel", id="settings.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("settings")
 
-    DEFAULT_CSS = """
-    SettingsScreen {
-        layout: vertical;
-        & > #settings-hint {
-            height: 1;
-            padding: 0 2;
-            background: $panel;
-            color: $text-muted;
-        }
-        & > #settings-body { height: 1fr; padding: 0 2; align-horizontal: center; }
-        #settings-column { width: 100%; max-width: 130; height: auto; }
-        #settings-problems { height: auto; display: none; padding: 0 1; margin-top: 1; }
-        #settings-problems.-shown { display: block; color: $text-warning; }
-        #settings-problems.-broken { color: $text-error; text-style: bold; }
-        .settings-section {
-            height: 1;
-            margin: 1 0 0 0;
-            padding: 0 1;
-            text-style: bold;
-            color: $text-accent;
-        }
-        .setting { height: auto; }
-        .setting > .setting--text { width: 2fr; height: auto; padding: 1 2 0 1; }
-        .setting > .setting--control { width: 3fr; height: auto; }
-        .setting--key { text-style: bold; }
-        .setting--help { color: $text-muted; }
-        .setting--env { color: $text-warning; }
-    }
-    """
+    CSS_PATH = "settings.tcss"
+
 
     def __init__(self, config_path: Path, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
@@ -113,6 +84,7 @@ class SettingsScreen(Screen[bool]):
         self._show_all = False
         self._touched: set[str] = set()
         self.errors: dict[str, str] = {}
+        self._saving = 0  # how many keys the last save asked for
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -138,7 +110,7 @@ class SettingsScreen(Screen[bool]):
                                          classes="setting--env", markup=False)
                     with Vertical(classes="setting--control"):
                         yield self._control(key, spec)
-                        yield FieldMessage(id=f"error-{widget_id(key)}")
+                        yield FieldProblems(id=f"error-{widget_id(key)}")
         yield Footer()
 
     def _help(self, spec: KeySpec) -> str:
@@ -262,12 +234,12 @@ class SettingsScreen(Screen[bool]):
         for key in self.specs:
             message = self.errors.get(key)
             shown = message is not None and (self._show_all or key in self._touched)
-            self.query_one(f"#error-{widget_id(key)}", FieldMessage).show(
+            self.query_one(f"#error-{widget_id(key)}", FieldProblems).show(
                 [(message, False)] if shown and message else [])
 
     def message_for(self, key: str) -> str:
         """The text shown under `key`'s control ("" when nothing is)."""
-        return self.query_one(f"#error-{widget_id(key)}", FieldMessage).text
+        return self.query_one(f"#error-{widget_id(key)}", FieldProblems).text
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -286,17 +258,19 @@ class SettingsScreen(Screen[bool]):
             self.notify("Nothing changed", timeout=2)
             self.dismiss(False)
             return
-        try:
-            save_values(changes, self.config_path)
-        except ConfigError as exc:
+        self._saving = len(changes)
+        self.post_message(SaveSettings(self, changes))
+
+    def on_settings_saved(self, message: SettingsSaved) -> None:
+        if message.error is not None:
             problems = self.query_one("#settings-problems", Static)
-            problems.update(literal(f"Not saved: {exc}"))
+            problems.update(literal(f"Not saved: {message.error}"))
             problems.add_class("-shown", "-broken")
             self.notify("Not saved: the config file needs fixing first", severity="error",
                         timeout=4)
             return
-        self.notify(f"Saved {len(changes)} setting{'s' if len(changes) > 1 else ''}",
-                    timeout=2)
+        count = self._saving
+        self.notify(f"Saved {count} setting{'s' if count > 1 else ''}", timeout=2)
         self.dismiss(True)
 
     def action_cancel(self) -> None:

@@ -7,23 +7,21 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from wan_tui.store.config import ConfigError, save_values
+from ..actions import bindings
+from ..messages import SaveSettings, SettingsSaved
 
 SAVED = "saved"
 DEMO = "demo"
 
 
 class WelcomeScreen(Screen[str]):
-    """Dismisses with SAVED once a token is in the config file, or DEMO."""
+    """Dismisses with SAVED once the app has saved the token to the config file, or DEMO."""
 
-    BINDINGS = [
-        Binding("ctrl+d", "demo", "Try the demo", id="welcome.demo"),
-    ]
+    BINDINGS = bindings("welcome")
 
     def __init__(self, config_path: Path) -> None:
         super().__init__(id="welcome")
@@ -63,13 +61,15 @@ class WelcomeScreen(Screen[str]):
         if not token:
             error.update(Text("Paste a token first.", style="bold red"))
             return
-        try:
-            save_values({"api.token": token}, self.config_path)
-        except (ConfigError, OSError) as exc:
-            # The message names the file, never the token.
-            error.update(Text(f"Could not save the token: {exc}", style="bold red"))
-            return
-        self.dismiss(SAVED)
+        error.update("")
+        self.post_message(SaveSettings(self, {"api.token": token}))
+
+    def on_settings_saved(self, message: SettingsSaved) -> None:
+        if message.error is None:
+            self.dismiss(SAVED)
+        else:  # the message names the file, never the token
+            self.query_one("#token-error", Static).update(
+                Text(f"Could not save the token: {message.error}", style="bold red"))
 
     @on(Button.Pressed, "#demo")
     def action_demo(self) -> None:

@@ -87,10 +87,6 @@ def one_line(text: str) -> str:
     return " ".join(word for word in words if word)
 
 
-def prompt_cell(row: Row) -> Text:
-    return Text(one_line(row.prompt), no_wrap=True, overflow="ellipsis", end="")
-
-
 def duration_text(row: Row) -> str | None:
     duration = row.params.get("duration")
     return f"{duration}s" if isinstance(duration, int) and not isinstance(duration, bool) else None

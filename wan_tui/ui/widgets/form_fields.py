@@ -56,11 +56,11 @@ def key_hint(screen: Screen[Any], defaults: dict[str, str]) -> dict[str, str]:
     return keys
 
 
-class FieldMessage(Static):
+class FieldProblems(Static):
     """The errors and warnings of one field, shown under it; hidden when there are none."""
 
     DEFAULT_CSS = """
-    FieldMessage {
+    FieldProblems {
         height: auto;
         display: none;
         padding: 0 1;
@@ -89,14 +89,10 @@ class FieldMessage(Static):
     def text(self) -> str:
         return "\n".join(text for text, _ in self.messages)
 
-    @property
-    def has_error(self) -> bool:
-        return any(not warning for _, warning in self.messages)
-
 
 class Field(Vertical):
     """A labelled control: a label line (with an optional note on the right), the control,
-    an optional hint, and the field's messages."""
+    and the field's problems."""
 
     DEFAULT_CSS = """
     Field {
@@ -111,20 +107,18 @@ class Field(Vertical):
             text-wrap: nowrap;
             text-overflow: ellipsis;
         }
-        & > .field--hint { height: auto; padding: 0 1; color: $text-muted; }
         &:disabled > .field--head > .field--label { color: $text-disabled; }
     }
     """
 
     def __init__(self, label: str, control: Widget, *, note: Widget | None = None,
-                 hint: str | None = None, message_id: str | None = None,
+                 message_id: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label
         self.control = control
         self.note = note
-        self.hint = hint
-        self.message = FieldMessage(id=message_id)
+        self.problems = FieldProblems(id=message_id)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field--head"):
@@ -133,6 +127,4 @@ class Field(Vertical):
                 self.note.add_class("field--note")
                 yield self.note
         yield self.control
-        if self.hint:
-            yield Static(literal(self.hint), classes="field--hint", markup=False)
-        yield self.message
+        yield self.problems

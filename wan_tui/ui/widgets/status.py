@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from wan_tui.api.state import State
-from wan_tui.tracker import TrackerStatus
+from wan_tui.session import TrackerStatus
 
 from .cells import Palette, short_span
 

@@ -2,8 +2,9 @@
 
 Rows are keyed by `str(row.id)` (a submission whose answer was lost has no task id). Columns
 have fixed widths, so an update never measures or re-lays out the table; a changed row
-updates only the cells that changed. Newest rows sit on top: `DataTable` only appends, so
-`insert_row_at` appends and then moves the row, the way `DataTable.sort` reorders rows.
+updates only the cells that changed. Newest rows sit on top: `DataTable` only appends, so new
+rows are appended and the table is put in order with `DataTable.sort`, reading each row's place
+from its prompt cell (`OrderedText`).
 """
 
 from __future__ import annotations
@@ -11,23 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual._two_way_dict import TwoWayDict
-from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
 
 from wan_tui.store.rows import Row
 
+from ..actions import bindings
 from .cells import (
     ACTION_WORDS,
     Palette,
     duration_text,
+    one_line,
     plain,
-    prompt_cell,
     resolution_text,
     state_cell,
     time_cell,
 )
+from .tables import highlighted_key, set_column_width
 
 # (key, label, width); the prompt column takes its width from the screen at mount.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -41,32 +41,47 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 FIXED_WIDTH = sum(width for key, _, width in COLUMNS if key != "prompt")
 MIN_PROMPT_WIDTH = 24
+ORDER_COLUMN = "prompt"
+
+
+class OrderedText(Text):
+    """A cell that also knows its row's place in the table (ascending: newest first)."""
+
+    order: tuple[float, int] = (0.0, 0)
+
+
+def row_order(row: Row) -> tuple[float, int]:
+    return (-row.created_at, -row.id)
 
 
 def row_cells(row: Row, palette: Palette, now: float, frame: int = 0) -> dict[str, Text]:
     """Every cell of a row, by column key."""
+    prompt = OrderedText(one_line(row.prompt), no_wrap=True, overflow="ellipsis", end="")
+    prompt.order = row_order(row)
     return {
         "state": state_cell(row.state, palette, frame),
         "model": plain(row.model),
         "action": plain(ACTION_WORDS.get(row.action, row.action)),
         "duration": plain(duration_text(row)),
         "resolution": plain(resolution_text(row)),
-        "prompt": prompt_cell(row),
+        "prompt": prompt,
         "time": time_cell(row, now, palette),
     }
+
+
+def _order_of(cell: object) -> tuple[float, int]:
+    return cell.order if isinstance(cell, OrderedText) else (0.0, 0)
 
 
 class TaskTable(DataTable[Text]):
     """A DataTable of generations with stable keys, fixed columns and in-place updates."""
 
-    BINDINGS = [
-        Binding("enter", "screen.details", "Details", show=False, id="board.details"),
-    ]
+    BINDINGS = bindings("board", widget="table")
 
     def __init__(self, *, prompt_width: int = 40, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._prompt_width = prompt_width
-        self._cells: dict[str, dict[str, Text]] = {}  # what each shown row shows now
+        self._shown: dict[str, dict[str, Text]] = {}  # what each shown row shows now
         self._shift = 0  # rows added above the view since the last refresh
 
     def on_mount(self) -> None:
@@ -78,81 +93,64 @@ class TaskTable(DataTable[Text]):
     # -- reading -------------------------------------------------------------------------
 
     def highlighted_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - an empty or shrinking table
-            return None
-        return key.value
+        return highlighted_key(self)
 
     def has(self, key: str) -> bool:
-        return key in self._cells
+        return key in self._shown
 
-    def index_of(self, key: str) -> int | None:
-        try:
-            return self.get_row_index(key)
-        except RowDoesNotExist:
-            return None
+    def shown_cell(self, key: str, column: str) -> Text | None:
+        """What the cell shows now (None: no such row)."""
+        cells = self._shown.get(key)
+        return cells.get(column) if cells is not None else None
 
     def keys_in_order(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
-
-    # -- writing -------------------------------------------------------------------------
-
-    def set_prompt_width(self, width: int) -> None:
-        column = self.columns.get(ColumnKey("prompt"))
-        if column is None or column.width == width:
-            self._prompt_width = width
-            return
-        self._prompt_width = column.width = width
-        self._require_update_dimensions = True
-        self._clear_caches()
-        self.refresh(layout=True)
-
-    def insert_row_at(self, index: int, key: str, cells: dict[str, Text]) -> None:
-        """Add a row at `index` (0 = top) without disturbing the cursor's task or the view."""
-        highlighted = self.highlighted_key()
-        cursor_index = self.cursor_row
-        self.add_row(*(cells[k] for k, _, _ in COLUMNS), key=key)
-        self._cells[key] = dict(cells)
-        last = self.row_count - 1
-        index = max(0, min(index, last))
-        if index < last:
-            row_key = RowKey(key)
-            moved: TwoWayDict[RowKey, int] = TwoWayDict({})
-            for other in self._row_locations:
-                if other == row_key:
-                    continue
-                where = self._row_locations.get(other)
-                assert where is not None
-                moved[other] = where + 1 if where >= index else where
-            moved[row_key] = index
-            self._row_locations = moved
-            self._update_count += 1
-            self.refresh()
-        if highlighted is not None and index <= cursor_index and self.row_count > 1:
-            # The cursor's task moved down one row: the cursor follows it.
-            self.move_cursor(row=cursor_index + 1, scroll=False)
-        if self.scroll_y > 0 and index <= self.scroll_y:
-            # Scrolled away from the top: the rows in view stay in view (once the table
-            # has grown, or the new height would clamp the scroll).
-            self._shift += 1
-            if self._shift == 1:
-                self.call_after_refresh(self._apply_shift)
-
-    def _apply_shift(self) -> None:
-        shift, self._shift = self._shift, 0
-        self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
 
     def visible_keys(self) -> list[str]:
         """Keys of the rows on screen now: all an animation needs to touch."""
         first = int(self.scroll_y)
         return [str(row.key.value) for row in self.ordered_rows[first:first + self.size.height]]
 
+    # -- writing -------------------------------------------------------------------------
+
+    def set_prompt_width(self, width: int) -> None:
+        self._prompt_width = width
+        set_column_width(self, "prompt", width)
+
+    def add_in_order(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
+        """Add rows in their places (newest on top) without moving the cursor's task or the
+        rows in view."""
+        if not rows:
+            return
+        highlighted = self.highlighted_key()
+        top = self.scroll_y
+        for key, cells in rows:
+            self.add_row(*(cells[k] for k, _, _ in COLUMNS), key=key)
+            self._shown[key] = dict(cells)
+        self.sort(ORDER_COLUMN, key=_order_of)
+        if highlighted is not None and self.row_count > 1:
+            index = self.get_row_index(highlighted)
+            if index != self.cursor_row:  # the cursor's task moved: the cursor follows it
+                self.move_cursor(row=index, scroll=False)
+        if top > 0:
+            # Scrolled away from the top: the rows in view stay in view (once the table has
+            # grown, or the new height would clamp the scroll).
+            above = 0
+            for index in sorted(self.get_row_index(key) for key, _ in rows):
+                if index <= top + above:
+                    above += 1
+            if above:
+                self._shift += above
+                if self._shift == above:
+                    self.call_after_refresh(self._apply_shift)
+
+    def _apply_shift(self) -> None:
+        shift, self._shift = self._shift, 0
+        self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
+
     def update_row(self, key: str, cells: dict[str, Text]) -> int:
         """Update the cells that differ; how many did."""
-        current = self._cells.get(key)
+        current = self._shown.get(key)
         if current is None:
             return 0
         changed = 0
@@ -165,17 +163,19 @@ class TaskTable(DataTable[Text]):
                 changed += 1
         return changed
 
-    def remove(self, key: str) -> None:
-        if self._cells.pop(key, None) is not None:
+    def drop(self, key: str) -> None:
+        """Remove a row if it is shown."""
+        if self._shown.pop(key, None) is not None:
             self.remove_row(key)
 
     def replace_all(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
-        """Show exactly these rows (a new filter): one rebuild, keeping the cursor's task."""
+        """Show exactly these rows, in this order (a new filter): one rebuild, keeping the
+        cursor's task."""
         highlighted = self.highlighted_key()
         self.clear()
-        self._cells = {}
+        self._shown = {}
         for key, cells in rows:
             self.add_row(*(cells[k] for k, _, _ in COLUMNS), key=key)
-            self._cells[key] = dict(cells)
-        if highlighted is not None and highlighted in self._cells:
+            self._shown[key] = dict(cells)
+        if highlighted is not None and highlighted in self._shown:
             self.move_cursor(row=self.get_row_index(highlighted), scroll=True)

@@ -1,0 +1,175 @@
+"""Every key the app binds, in one registry.
+
+The registry makes the screens' `Binding`s (each with its id, for `App.set_keymap`), the help
+screen, the README's key table, and the check of the user's `[keymap]` table. Textual is
+imported only inside `bindings()`, so the CLI can import this module to check
+`config set keymap.x` without loading Textual.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.binding import BindingType
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One bindable action."""
+
+    id: str  # the binding id users remap in [keymap], e.g. "board.new_text"
+    keys: str  # default keys, comma separated, as Textual names them
+    action: str  # the Textual action it runs
+    label: str  # the footer's and the help screen's word for it
+    description: str  # what it does, in a sentence (README)
+    scope: str  # where it applies: a key of SCOPES
+    widget: str = "screen"  # what binds it: the screen, or its "table"
+    show: bool = True  # shown in the footer
+
+
+# Scope -> title, in the order the help screen and the README list them.
+SCOPES: dict[str, str] = {
+    "board": "Board", "history": "History", "form": "Generation form",
+    "settings": "Settings", "welcome": "Welcome", "help": "Help", "app": "Everywhere",
+}
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("board.new_text", "n", "new_text", "Text→video",
+               "new text-to-video generation (its form)", "board"),
+    ActionSpec("board.new_image", "i", "new_image", "Image→video",
+               "new image-to-video generation (its form)", "board"),
+    ActionSpec("board.filter", "slash", "filter", "Filter",
+               "filter the board by text (prompt, model, task id, state)", "board"),
+    ActionSpec("board.state", "s", "cycle_state", "State",
+               "step the state filter: all, active, succeeded, failed, unknown/expired/lost",
+               "board"),
+    ActionSpec("board.rerun", "r", "rerun", "Re-run",
+               "re-run the highlighted task (its form, pre-filled)", "board"),
+    ActionSpec("board.copy", "c", "copy", "Copy URL",
+               "copy the highlighted task's video URL", "board"),
+    ActionSpec("board.open", "o", "open", "Open",
+               "open the highlighted task's video in the browser", "board"),
+    ActionSpec("board.download", "d", "download", "Save",
+               "save the highlighted task's video in the downloads folder (`downloads.dir`)",
+               "board"),
+    ActionSpec("board.history", "h", "history", "History",
+               "the history: search everything, show a row on the board or re-run it", "board"),
+    ActionSpec("board.back", "escape", "back", "Back",
+               "leave the filter, collapse the details, or clear the filters", "board",
+               show=False),
+    ActionSpec("board.details", "enter", "screen.details", "Details",
+               "expand the detail pane (`enter` or `esc` again: back)", "board",
+               widget="table", show=False),
+    ActionSpec("history.show", "enter", "screen.choose('show')", "Show on board",
+               "show the highlighted row on the board", "history", widget="table"),
+    ActionSpec("history.back", "escape", "back", "Back", "back to the board", "history"),
+    ActionSpec("history.search", "slash", "search", "Search",
+               "search every prompt (full text)", "history"),
+    ActionSpec("history.rerun", "r", "choose('rerun')", "Re-run",
+               "re-run the highlighted row (its form, pre-filled)", "history"),
+    ActionSpec("form.submit", "ctrl+s,ctrl+enter", "submit", "Submit",
+               "submit the form (it is checked first)", "form"),
+    ActionSpec("form.cancel", "escape", "cancel", "Cancel",
+               "leave the form; what you typed is kept as its draft", "form"),
+    ActionSpec("settings.save", "ctrl+s", "save", "Save",
+               "save the settings that changed", "settings"),
+    ActionSpec("settings.cancel", "escape", "cancel", "Cancel",
+               "leave the settings unsaved", "settings"),
+    ActionSpec("welcome.demo", "ctrl+d", "demo", "Try the demo",
+               "try the demo (offline, on the built-in simulator)", "welcome"),
+    ActionSpec("help.close", "escape,q,question_mark,f1", "dismiss", "Close",
+               "close the help", "help"),
+    ActionSpec("app.settings", "comma,f2", "settings", "Settings",
+               "settings: token, defaults, polling, theme", "app"),
+    ActionSpec("app.help", "question_mark,f1", "help", "Help",
+               "help: every key and its binding id", "app"),
+    ActionSpec("app.quit", "q", "request_quit", "Quit",
+               "quit (asks first while submissions are still being sent)", "app"),
+)
+
+BY_ID: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}
+
+# Keys Textual binds itself, listed with the app's own: (keys, label, description).
+FIXED_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("ctrl+p", "Command palette",
+     "command palette: new generations, screens, filters, the highlighted task, theme"),
+    ("ctrl+q", "Quit", "quit from anywhere (asks first while submissions are being sent)"),
+    ("tab", "Next field", "next field"),
+)
+
+# How the README writes Textual's key names.
+_KEY_WORDS = {"slash": "/", "question_mark": "?", "comma": ",", "escape": "esc"}
+
+KEYMAP_HINT = ('Remap keys by id in the config\'s [keymap] table, e.g. "board.new_text" = '
+               '"ctrl+n" (several keys: "ctrl+n,f5").')
+
+
+def split_keys(keys: str) -> list[str]:
+    return [key.strip() for key in keys.split(",") if key.strip()]
+
+
+def keys_in_effect(spec: ActionSpec, keymap: Mapping[str, str]) -> list[str]:
+    """The keys bound to an action once the user's keymap is applied."""
+    return split_keys(keymap.get(spec.id, spec.keys)) or split_keys(spec.keys)
+
+
+def bindings(scope: str, widget: str = "screen") -> list[BindingType]:
+    """The `Binding`s of one scope, for a class's BINDINGS (ids included)."""
+    from textual.binding import Binding
+
+    found: list[BindingType] = [
+        Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id)
+        for spec in ACTIONS if spec.scope == scope and spec.widget == widget]
+    return found
+
+
+# -- the user's [keymap] -------------------------------------------------------------------
+
+def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+    """What is wrong with a [keymap] table: unknown ids (with the nearest known one) and a key
+    given to two actions of the same scope. Each message names the config key."""
+    problems = []
+    for binding_id in keymap:
+        if binding_id not in BY_ID:
+            near = difflib.get_close_matches(binding_id, list(BY_ID), n=1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            problems.append(f"keymap.{binding_id}: no action has this id{hint}")
+    for scope in SCOPES:
+        owners: dict[str, list[str]] = {}
+        for spec in ACTIONS:
+            if spec.scope == scope:
+                for key in keys_in_effect(spec, keymap):
+                    owners.setdefault(key, []).append(spec.id)
+        for key, ids in owners.items():
+            remapped = [i for i in ids if i in keymap]
+            if len(ids) > 1 and remapped:
+                problems.append(f"keymap.{remapped[0]}: {shown_key(key)} is also bound to "
+                                f"{', '.join(i for i in ids if i != remapped[0])}")
+    return problems
+
+
+# -- documentation -------------------------------------------------------------------------
+
+def shown_key(key: str) -> str:
+    return _KEY_WORDS.get(key, key)
+
+
+def help_rows(scope: str) -> Iterable[ActionSpec]:
+    return (spec for spec in ACTIONS if spec.scope == scope)
+
+
+def keys_markdown() -> str:
+    """The README's key table (a test checks README.md against it)."""
+    lines = ["| where | key | what it does | binding id |", "|---|---|---|---|"]
+    for scope, title in SCOPES.items():
+        for spec in help_rows(scope):
+            keys = " or ".join(f"`{shown_key(k)}`" for k in split_keys(spec.keys))
+            lines.append(f"| {title} | {keys} | {spec.description} | `{spec.id}` |")
+        if scope == "app":
+            for keys, _label, description in FIXED_KEYS:
+                lines.append(f"| {title} | `{keys}` | {description} | |")
+    return "\n".join(lines)

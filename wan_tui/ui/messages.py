@@ -1,0 +1,89 @@
+"""Messages that carry data down from the app to the screens that show it.
+
+Screens post their own messages up (`BoardScreen.NewGeneration`, `SettingsScreen.Save`, ...);
+the app answers by asking the session and sends what changed down with these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from wan_tui.session import TrackerEvent, TrackerStatus
+from wan_tui.store.rows import Row
+
+
+class TrackerUpdate(Message):
+    """One TrackerEvent, delivered on the app's message queue (every one: the app announces
+    each change of state)."""
+
+    def __init__(self, event: TrackerEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class RowsChanged(Message):
+    """Rows whose shown fields changed. Several waiting in a queue merge into the newest, so a
+    busy screen draws each row once, in its latest state."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        super().__init__()
+        self.rows: dict[int, Row] = {row.id: row for row in rows}
+
+    def can_replace(self, message: Message) -> bool:
+        # Textual asks the older message whether the newer one (`message`) supersedes it.
+        if not isinstance(message, RowsChanged):
+            return False
+        message.rows = {**self.rows, **message.rows}
+        return True
+
+
+class StatusChanged(Message):
+    """What the status line shows about the tracker and the counts; the newest wins."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, status: TrackerStatus, counts: Mapping[str, int],
+                 connected: bool) -> None:
+        super().__init__()
+        self.status = status
+        self.counts = dict(counts)
+        self.connected = connected
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StatusChanged)
+
+
+class ShowRow(Message):
+    """Put the cursor on this row (chosen in the history); re-run it when asked."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, row: Row, rerun: bool = False) -> None:
+        super().__init__()
+        self.row = row
+        self.rerun = rerun
+
+
+class SaveSettings(Message):
+    """Up from a screen: write these config keys (the app asks the session)."""
+
+    def __init__(self, screen: MessagePump, values: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.screen = screen
+        self.values = dict(values)
+
+
+class SettingsSaved(Message):
+    """Down to the screen that asked: saved (`error` None), or why not."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, error: str | None = None) -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,38 @@
+"""The board's filters: by state (stepped with `s`, or one state from the palette) and by text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wan_tui.api.state import State
+from wan_tui.store.rows import Row
+
+
+@dataclass(frozen=True)
+class StateFilter:
+    label: str
+    states: frozenset[str]
+
+
+ALL_STATES = StateFilter("all", frozenset())
+ACTIVE = StateFilter("active", frozenset({State.SUBMITTING, State.PENDING, State.RUNNING}))
+ATTENTION = StateFilter("unknown/expired/lost",
+                        frozenset({State.UNKNOWN, State.EXPIRED, State.LOST}))
+# What `s` steps through; the palette also offers each single state.
+STATE_CYCLE = (ALL_STATES, ACTIVE, StateFilter("succeeded", frozenset({State.SUCCEEDED})),
+               StateFilter("failed", frozenset({State.FAILED})), ATTENTION)
+
+
+def single_state(state: str) -> StateFilter:
+    return StateFilter(state, frozenset({state}))
+
+
+def next_state_filter(current: StateFilter) -> StateFilter:
+    index = next((i for i, f in enumerate(STATE_CYCLE) if f == current), -1)
+    return STATE_CYCLE[(index + 1) % len(STATE_CYCLE)]
+
+
+def text_matches(row: Row, words: list[str]) -> bool:
+    haystack = " ".join(filter(None, (row.prompt, row.negative_prompt, row.model, row.action,
+                                      row.task_id, row.state, row.error_message))).lower()
+    return all(word in haystack for word in words)
