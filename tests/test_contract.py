@@ -79,11 +79,7 @@ def sources() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
-# Until the UI branch lands (strict: these fail loudly once they pass).
-PENDING = pytest.mark.xfail(strict=True, reason="being moved onto the session")
-
-
-@pytest.mark.parametrize("front", ["wan_tui.cli", pytest.param("wan_tui.ui", marks=PENDING)])
+@pytest.mark.parametrize("front", ["wan_tui.cli", "wan_tui.ui"])
 def test_front_ends_reach_the_core_only_through_the_session(front: str) -> None:
     offenders = []
     for path in sources():
