@@ -55,7 +55,7 @@ def execute(args: argparse.Namespace) -> int:
         usage = invalid(error) if isinstance(error, InvalidRequest) else error
         problems = [{"field": p.field, "message": p.message} for p in usage.problems]
         return fail(out, EXIT_USAGE, usage.code, str(usage),
-                    **({"problems": problems} if problems else {}))
+                    extra={"problems": problems} if problems else None)
     except CallbackError as error:
         return fail(out, EXIT_USAGE, "usage", str(error))
     except WanError as error:
@@ -78,12 +78,12 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def fail(out: Output, code: int, kind: str, message: str, *, hint: str | None = None,
-         **extra: Any) -> int:
+         extra: dict[str, Any] | None = None) -> int:
     """Say what went wrong on stderr and, with --json, as `{"error": {...}}` on stdout."""
     out.error(message, hint=hint)
     if out.json_mode:
         out.json({"error": {"code": kind, "message": message, "hint": hint, "status": None,
-                            "trace_id": None, **extra}})
+                            "trace_id": None, **(extra or {})}})
     return code
 
 
