@@ -32,7 +32,10 @@ class SpendLine:
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:
     """Problems found by SQLite's full check of every page; [] when the file is sound."""
-    found = [str(line) for (line,) in conn.execute("PRAGMA quick_check")]
+    try:
+        found = [str(line) for (line,) in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:  # damage bad enough to stop the check itself
+        return [str(exc)]
     return [] if found == ["ok"] else found
 
 

@@ -78,7 +78,7 @@ def parse_line(line: str | bytes) -> Any:
                            parse_int=_bounded_int)
     except RecursionError:
         raise ValueError(f"is nested more than {MAX_DEPTH} levels deep") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc})") from None
     if _too_deep(value):
         raise ValueError(f"is nested more than {MAX_DEPTH} levels deep")
