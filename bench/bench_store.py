@@ -1,24 +1,36 @@
-"""Long, varied prompts for the store benchmark, and histories built from them fast.
+"""How the history store scales to a million rows of long, varied prompts (issue 11).
 
-A history is built in today's (schema version 1) layout, the prompt stored twice, with one
-`executemany` per 10,000 rows inside a transaction; opening it with the current store then runs
-the migrations, as a user's upgrade would. Built files are cached in a folder under /tmp.
+    python bench/bench_store.py [--quick | --rows 100000 1000000] [--import-rows N]
+
+Histories are built in the previous version's layout (schema 1: the prompt stored twice) with
+`executemany` in one transaction, cached under /tmp/wan-tui-bench-store, then copied and
+opened with the current store, which upgrades them as a user's upgrade would. Each figure is
+printed next to the same figure on an empty store in the same run. Targets: open within 5 ms
+of empty; searches within 30 ms of empty; import peak memory under 150 MB and time within 1.3x
+a plain executemany of the same rows; bytes per row at least 20% below schema 1's.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
+import shutil
 import sqlite3
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wan_tui.store import schema  # noqa: E402
+from wan_tui.store.history import HistoryStore  # noqa: E402
+from wan_tui.store.query import parse_query  # noqa: E402
 
 CACHE = Path("/tmp/wan-tui-bench-store")
 MODELS = ("wan2.6-t2v", "wan2.6-i2v", "wan2.6-i2v-flash", "wan2.6-r2v")
@@ -85,6 +97,14 @@ def legacy_rows(count: int, seed: int = 11) -> Iterator[tuple[Any, ...]]:
                created, created + 300, created + 300)
 
 
+# Schema 1's full-text index, as it shipped (the current one has prefix entries).
+V1_FTS = (
+    """CREATE VIRTUAL TABLE generations_fts USING fts5(prompt, negative_prompt,
+        content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
+        INSERT INTO generations_fts (rowid, prompt, negative_prompt)
+        VALUES (new.id, new.prompt, new.negative_prompt); END""",
+)
 INSERT = ("INSERT INTO generations (task_id, action, model, prompt, negative_prompt, params, "
           "state, state_word, video_url, created_at, updated_at, finished_at) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -100,7 +120,8 @@ def build_legacy(path: Path, count: int, chunk: int = 10_000) -> None:
     for statement in schema.MIGRATIONS[0]:
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
-    schema.setup_fts(conn, True)
+    for statement in V1_FTS:
+        conn.execute(statement)
     source = legacy_rows(count)
     while True:
         batch = [row for _, row in zip(range(chunk), source)]
@@ -126,6 +147,148 @@ def cached_legacy(count: int) -> Path:
     return path
 
 
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+def median_ms(action: Callable[[], Any], repeat: int) -> float:
+    action()  # warm the page cache once: we measure steady use, not the first disk read
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def upgraded_copy(count: int, folder: Path) -> tuple[Path, dict[str, float]]:
+    """A copy of the cached version-1 history, opened (so upgraded) by the current store."""
+    legacy = cached_legacy(count)
+    path = folder / f"history-{count}.sqlite3"
+    shutil.copyfile(legacy, path)
+    started = time.perf_counter()
+    HistoryStore(path).close()
+    upgrade = time.perf_counter() - started
+    with HistoryStore(path) as store:
+        used = store.stats().bytes_per_row
+    compact = folder / f"compact-{count}.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("VACUUM INTO ?", (str(compact),))
+    conn.close()
+    figures = {"before": legacy.stat().st_size / count, "in place": used,
+               "vacuumed": compact.stat().st_size / count, "upgrade s": upgrade}
+    compact.unlink()
+    return path, figures
+
+
+def query_cases(store: HistoryStore, rare: str) -> dict[str, Callable[[], Any]]:
+    return {
+        "store open": lambda: HistoryStore(store.path).close(),
+        f"search rare word ({rare}), page of 100": lambda: store.search(rare, limit=100),
+        "search common word (light), page of 100": lambda: store.search("light", limit=100),
+        "search prefix (fo), page of 100": lambda: store.search("fo", limit=100),
+        "search 2 words (golden fox), page of 100": lambda: store.search("golden fox", limit=100),
+        "search + filter (light state:failed)": lambda: store.search(
+            filters=parse_query("light state:failed"), limit=100),
+        "count common word, cap 1000": lambda: store.count("light", cap=1000),
+        "count common word + filter, cap 1000": lambda: store.count(
+            filters=parse_query("light state:failed"), cap=1000),
+        "first page, no filter": lambda: store.search(limit=100),
+        "page 50 by keyset": lambda: store.search(limit=100, after=(1e12, 0)),
+        "active_ids()": store.active_ids,
+    }
+
+
+IMPORT_CHILD = r"""
+import json, resource, sqlite3, sys, time
+sys.path.insert(0, sys.argv[1])
+from wan_tui.store.history import HistoryStore
+mode, source, target = sys.argv[2:5]
+store = HistoryStore(target)
+started = time.perf_counter()
+with open(source, encoding="utf-8") as lines:
+    if mode == "store":
+        store.import_lines(lines)
+    else:  # the baseline: a plain executemany of the same rows, same table and triggers
+        conn = sqlite3.connect(target, isolation_level=None)
+        names = None
+        conn.execute("BEGIN IMMEDIATE")
+        batch = []
+        for line in lines:
+            item = json.loads(line)
+            item.pop("id"); item.pop("error")
+            for key in ("params", "usage", "cost"):
+                item[key] = json.dumps(item[key])
+            names = names or list(item)
+            batch.append(tuple(item[k] for k in names))
+            if len(batch) == 10000:
+                conn.executemany(f"INSERT INTO generations ({','.join(names)}) VALUES "
+                                 f"({','.join('?' * len(names))})", batch)
+                batch = []
+        if batch:
+            conn.executemany(f"INSERT INTO generations ({','.join(names)}) VALUES "
+                             f"({','.join('?' * len(names))})", batch)
+        conn.execute("COMMIT")
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def measure_import(store: HistoryStore, rows: int, folder: Path) -> dict[str, float]:
+    source = folder / "export.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for _, row in zip(range(rows), store.export_rows()):
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out: dict[str, float] = {}
+    root = str(Path(__file__).resolve().parent.parent)
+    for mode in ("executemany", "store"):
+        target = folder / f"import-{mode}.sqlite3"
+        done = subprocess.run([sys.executable, "-c", IMPORT_CHILD, root, mode, str(source),
+                               str(target)], capture_output=True, text=True, check=True)
+        seconds, peak = map(float, done.stdout.split())
+        out[f"{mode} s"], out[f"{mode} MB"] = seconds, peak
+        for leftover in folder.glob(f"import-{mode}.sqlite3*"):
+            leftover.unlink()
+    source.unlink()
+    return out
+
+
+def report(rows: int, folder: Path, repeat: int, import_rows: int) -> None:
+    path, sizes = upgraded_copy(rows, folder)
+    empty = HistoryStore(folder / "empty.sqlite3")
+    large = HistoryStore(path)
+    small_cases, big_cases = query_cases(empty, rare_word(rows)), query_cases(large, rare_word(rows))
+    print(f"\n{rows:,} rows (upgrade from schema 1 on first open: {sizes['upgrade s']:.1f} s)")
+    print(f"{'operation':<44}{'empty ms':>10}{'large ms':>10}{'diff ms':>9}")
+    for name in small_cases:
+        small = median_ms(small_cases[name], repeat)
+        big = median_ms(big_cases[name], repeat)
+        print(f"{name:<44}{small:>10.2f}{big:>10.2f}{big - small:>9.2f}")
+    print(f"bytes/row: schema 1 {sizes['before']:.0f}; upgraded in place {sizes['in place']:.0f} "
+          f"({1 - sizes['in place'] / sizes['before']:.0%} less); after VACUUM "
+          f"{sizes['vacuumed']:.0f} ({1 - sizes['vacuumed'] / sizes['before']:.0%} less)")
+    imported = measure_import(large, min(import_rows, rows), folder)
+    ratio = imported["store s"] / imported["executemany s"]
+    print(f"import of {min(import_rows, rows):,} rows: store {imported['store s']:.1f} s, "
+          f"peak {imported['store MB']:.0f} MB; plain executemany {imported['executemany s']:.1f}"
+          f" s, peak {imported['executemany MB']:.0f} MB; time ratio {ratio:.2f}x")
+    empty.close()
+    large.close()
+    path.unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--quick", action="store_true", help="20,000 rows only (CI)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed runs per figure (median)")
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    sizes = [20_000] if args.quick else args.rows
+    with tempfile.TemporaryDirectory(prefix="wan-tui-bench-store-", dir="/tmp") as tmp:
+        for rows in sizes:
+            report(rows, Path(tmp), args.repeat, args.import_rows)
+    return 0
+
+
 if __name__ == "__main__":
-    for size in map(int, sys.argv[1:]):
-        cached_legacy(size)
+    raise SystemExit(main())

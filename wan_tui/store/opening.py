@@ -17,6 +17,7 @@ from wan_tui.store.errors import HistoryError, is_corruption
 from wan_tui.store.fts import fill_fts, fts5_available, fts_ready, setup_fts
 from wan_tui.store.lean import LEAN_VERSION, rewrite_params
 from wan_tui.store.schema import LATEST_VERSION, migrate, user_version
+from wan_tui.store.search import has_prefix
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -100,6 +101,7 @@ def open_history(path: Path, *, after_batch: AfterBatch | None = None
         conn.close()
         raise
     conn.row_factory = sqlite3.Row
+    conn.create_function("wan_has_prefix", 3, has_prefix, deterministic=True)
     return conn, ready
 
 

@@ -6,7 +6,9 @@ by the index, or by walking the history in order) is the planner's (plans.py).
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +16,8 @@ from typing import Any
 from wan_tui.store.fts import FTS_TABLE
 
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what FTS5's unicode61 tokenizer keeps (letters, digits)
-MIN_PREFIX = 2  # the index has two-character prefix entries; one character matches whole words
+MIN_PREFIX = 2  # the index has two- and three-character prefix entries (fts.py); one
+INDEXED_PREFIX = 3  # character matches whole words; longer prefixes merge the words they start
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,55 @@ def fts_query(text: str) -> str | None:
     terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
     if not terms:
         return None
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
+    quoted = [_quote(term) for term in terms]
     if len(_TOKEN_CHAR.findall(terms[-1])) >= MIN_PREFIX:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def merges_prefix(text: str) -> bool:
+    """Whether the FTS query for `text` ends in a prefix longer than the index's prefix
+    entries: SQLite then merges every word starting so, once per evaluation."""
+    terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
+    return bool(terms) and len(_TOKEN_CHAR.findall(terms[-1])) > INDEXED_PREFIX
+
+
+def prefix_variants(text: str) -> tuple[str | None, str, str, str]:
+    """For text ending in a long prefix: (the other words' query or None, the last word as a
+    whole word, as its indexed three-character prefix, and as normalized text for
+    `has_prefix`)."""
+    terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
+    others = " ".join(map(_quote, terms[:-1])) or None
+    last = terms[-1]
+    exact = _quote(last)
+    short = '"' + "".join(_TOKEN_CHAR.findall(last))[:INDEXED_PREFIX] + '"*'
+    return others, exact, short, _fold("".join(_TOKEN_CHAR.findall(last)))
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, as the index's tokenizer (remove_diacritics 2) sees it."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
+
+
+def has_prefix(prompt: str | None, negative: str | None, prefix: str) -> bool:
+    """Whether a word of the prompt or negative prompt starts with `prefix` (folded): the
+    row-by-row check for a long last word, where asking the index would merge every word
+    starting with it on each row. SQL function wan_has_prefix."""
+    pattern = _word_start(prefix)
+    return any(text and pattern.search(_fold(text)) for text in (prompt, negative))
+
+
+@functools.lru_cache(maxsize=16)
+def _word_start(prefix: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![^\W_])" + re.escape(prefix))
 
 
 def _like_pattern(term: str) -> str:
@@ -97,6 +145,7 @@ def where_parts(filters: Filters, *, fts: bool, match_sql: str | None
 # How the full-text condition is joined in (see plans.py).
 DRIVEN = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
 FILTERED = f"+id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+SCANNED = "wan_has_prefix(prompt, negative_prompt, ?)"
 PROBED = (f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
           f"AND {FTS_TABLE}.rowid = generations.id)")
 
