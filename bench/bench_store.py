@@ -17,7 +17,6 @@ import json
 import random
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from wan_tui.store import schema  # noqa: E402
 from wan_tui.store.history import HistoryStore  # noqa: E402
 from wan_tui.store.query import parse_query  # noqa: E402
+
+from bench_history import median_ms  # noqa: E402  (the same warm-then-median timing)
 
 CACHE = Path("/tmp/wan-tui-bench-store")
 MODELS = ("wan2.6-t2v", "wan2.6-i2v", "wan2.6-i2v-flash", "wan2.6-r2v")
@@ -150,16 +151,6 @@ def cached_legacy(count: int) -> Path:
 
 
 # -- measuring ---------------------------------------------------------------------------------
-
-def median_ms(action: Callable[[], Any], repeat: int) -> float:
-    action()  # warm the page cache once: we measure steady use, not the first disk read
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
 
 def upgraded_copy(count: int, folder: Path) -> tuple[Path, dict[str, float]]:
     """A copy of the cached version-1 history, opened (so upgraded) by the current store."""

@@ -143,3 +143,24 @@ def test_every_filter_narrows(tmp_path: Path):
 def test_the_driven_plan_is_chosen_for_few_matches(store: HistoryStore):
     sql, _ = page_sql(store._conn, Filters("quetzal"), fts=True, limit=10)  # noqa: SLF001
     assert DRIVEN in sql
+
+
+def test_a_long_prefix_of_a_common_word_walks_and_checks_the_text(tmp_path: Path):
+    prompts = ["golden lighthouse at dusk", "two golden Lighthouses", "delight in the rain",
+               "Élan of the golden lighthouse keeper", "golden lighthouse, lightly drifting",
+               "a golden lighthouse", "the golden lighthouse"]
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        store.import_rows(row(n, prompts[n % len(prompts)]) for n in range(7 * DRIVE_MAX))
+        conn = store._conn  # noqa: SLF001 - the same rows as the index's own prefix query
+        sql, _ = page_sql(conn, Filters("golden lighthouse"), fts=True, limit=100)
+        assert "wan_has_prefix" in sql  # the dense whole word: walk in order, check the text
+        expected = [r[0] for r in conn.execute(
+            "SELECT id FROM generations WHERE id IN (SELECT rowid FROM history_fts WHERE "
+            "history_fts MATCH '\"golden\" \"lighthouse\"*') ORDER BY created_at DESC, "
+            "id DESC LIMIT 50")]
+        assert [r.id for r in store.search("golden lighthouse", limit=50)] == expected
+        assert {r.prompt for r in store.search("lighthouse", limit=20)} == \
+            set(prompts) - {prompts[2]}  # "Lighthouses" starts with it too; "delight" does not
+        assert {r.prompt for r in store.search("élan", limit=5)} == {prompts[3]}
+        assert store.count("lighthouse", cap=100) == 101
+        assert store.count("lighthouse") == 6 * DRIVE_MAX

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -57,8 +57,10 @@ def resolve_models(name: str) -> tuple[str, ...]:
                      f"{', '.join(MODELS)}")
 
 
-def _nearest(word: str, choices: object) -> str:
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1)  # type: ignore[call-overload]
+def _nearest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only when a query is wrong
+
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

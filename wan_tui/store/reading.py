@@ -16,6 +16,7 @@ from typing import Any
 from wan_tui.api.state import ACTIVE_STATES
 from wan_tui.store import health
 from wan_tui.store.errors import explained
+from wan_tui.store.fts import optimize
 from wan_tui.store.plans import Keyset, count_sql, page_sql
 from wan_tui.store.query import model_aliases
 from wan_tui.store.rows import Row
@@ -169,6 +170,8 @@ class HistoryReader:
         """Rewrite the file compactly (returns free pages to the disk); needs free space about
         the file's size, and locks the history meanwhile."""
         with self._read("the compaction") as conn:
+            if self.fts:
+                optimize(conn)  # merge the full-text index's segments too
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return health.stats(conn, self.path)
