@@ -192,3 +192,18 @@ def test_stats_and_vacuum(store: HistoryStore):
         store.delete(f"t{n}")
     after = store.vacuum()
     assert after.rows == 0 and after.pages < before.pages and after.free_pages == 0
+
+
+def test_opening_a_settled_file_takes_no_write_lock(tmp_path: Path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+    with HistoryStore(path) as store:
+        store.add_submission(request())
+    monkeypatch.setattr("wan_tui.store.opening.BUSY_TIMEOUT_MS", 50)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # e.g. a long import in another process
+    try:
+        with HistoryStore(path) as store:  # opens and reads while the other one writes
+            assert store.count() == 1 and store.notice is None
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -95,6 +95,16 @@ def setup_fts(conn: sqlite3.Connection, available: bool) -> None:
     _set_triggers(conn, filling=True)
 
 
+def fts_settled(conn: sqlite3.Connection, available: bool) -> bool:
+    """Whether setup_fts would change nothing (then opening needs no write transaction)."""
+    triggers = _existing(conn, "trigger").keys()
+    if not available:
+        return not (triggers & (_triggers(False).keys() | set(_OLD_TRIGGERS)))
+    tables = _existing(conn, "table")
+    return (tables.get(FTS_TABLE) == _DDL and _OLD_TABLE not in tables
+            and not triggers & set(_OLD_TRIGGERS) and fts_ready(conn))
+
+
 def fts_ready(conn: sqlite3.Connection) -> bool:
     """The index holds every row (not filling, triggers in place)."""
     return (FTS_TABLE in _existing(conn, "table") and position(conn, _FILL) is None

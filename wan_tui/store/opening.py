@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wan_tui.store.batches import AfterBatch
 from wan_tui.store.errors import HistoryError, is_corruption
-from wan_tui.store.fts import fill_fts, fts5_available, fts_ready, setup_fts
+from wan_tui.store.fts import fill_fts, fts5_available, fts_ready, fts_settled, setup_fts
 from wan_tui.store.lean import LEAN_VERSION, rewrite_params
 from wan_tui.store.schema import LATEST_VERSION, migrate, user_version
 from wan_tui.store.search import has_prefix
@@ -88,9 +88,10 @@ def open_history(path: Path, *, after_batch: AfterBatch | None = None
             _write(conn, lambda: migrate(conn))
             if user_version(conn) < LEAN_VERSION:
                 rewrite_params(conn, after_batch=after_batch)
-        _write(conn, lambda: setup_fts(conn, available))
-        if available:
-            fill_fts(conn, after_batch=after_batch)
+        if not fts_settled(conn, available):  # usually it is: no write (and no lock) to open
+            _write(conn, lambda: setup_fts(conn, available))
+            if available:
+                fill_fts(conn, after_batch=after_batch)
         ready = available and fts_ready(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
