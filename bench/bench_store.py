@@ -173,6 +173,8 @@ def upgraded_copy(count: int, folder: Path) -> tuple[Path, dict[str, float]]:
 
 
 def query_cases(store: HistoryStore, rare: str) -> dict[str, Callable[[], Any]]:
+    row = store.search(limit=1, offset=5000)
+    deep = (row[0].created_at, row[0].id) if row else (1e12, 0)
     return {
         "store open": lambda: HistoryStore(store.path).close(),
         f"search rare word ({rare}), page of 100": lambda: store.search(rare, limit=100),
@@ -185,7 +187,7 @@ def query_cases(store: HistoryStore, rare: str) -> dict[str, Callable[[], Any]]:
         "count common word + filter, cap 1000": lambda: store.count(
             filters=parse_query("light state:failed"), cap=1000),
         "first page, no filter": lambda: store.search(limit=100),
-        "page 50 by keyset": lambda: store.search(limit=100, after=(1e12, 0)),
+        "page 51 by keyset (after row 5,000)": lambda: store.search(limit=100, after=deep),
         "active_ids()": store.active_ids,
     }
 
@@ -237,6 +239,9 @@ def measure_import(store: HistoryStore, rows: int, folder: Path) -> dict[str, fl
                                str(target)], capture_output=True, text=True, check=True)
         seconds, peak = map(float, done.stdout.split())
         out[f"{mode} s"], out[f"{mode} MB"] = seconds, peak
+        if mode == "store":  # a history written by this version from the start
+            with HistoryStore(target) as imported:
+                out["fresh bytes/row"] = imported.stats().bytes_per_row
         for leftover in folder.glob(f"import-{mode}.sqlite3*"):
             leftover.unlink()
     source.unlink()
@@ -262,6 +267,9 @@ def report(rows: int, folder: Path, repeat: int, import_rows: int) -> None:
     print(f"import of {min(import_rows, rows):,} rows: store {imported['store s']:.1f} s, "
           f"peak {imported['store MB']:.0f} MB; plain executemany {imported['executemany s']:.1f}"
           f" s, peak {imported['executemany MB']:.0f} MB; time ratio {ratio:.2f}x")
+    fresh = imported["fresh bytes/row"]
+    print(f"bytes/row of the imported (fresh) history: {fresh:.0f} "
+          f"({1 - fresh / sizes['before']:.0%} less than schema 1)")
     empty.close()
     large.close()
     path.unlink()
