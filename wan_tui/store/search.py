@@ -1,4 +1,4 @@
-"""What the history is filtered by, and that as a safe SQL WHERE clause (FTS5 MATCH or LIKE).
+"""What the history is filtered by, and that as safe SQL conditions (FTS5 MATCH or LIKE).
 
 Which rows the full-text part matches is one question; in which order they are read (driven
 by the index, or by walking the history in order) is the planner's (plans.py).
@@ -148,10 +148,3 @@ FILTERED = f"+id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
 SCANNED = "wan_has_prefix(prompt, negative_prompt, ?)"
 PROBED = (f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
           f"AND {FTS_TABLE}.rowid = generations.id)")
-
-
-def where_clause(filters: Filters, *, fts: bool, paged: bool = True) -> tuple[str, list[Any]]:
-    """("WHERE ...", parameters); "" when nothing filters. `paged` (reading a page in history
-    order) makes the matches a filter, otherwise they drive."""
-    parts, args = where_parts(filters, fts=fts, match_sql=FILTERED if paged else DRIVEN)
-    return ("WHERE " + " AND ".join(parts) if parts else ""), args
