@@ -262,6 +262,11 @@ def report(rows: int, folder: Path, repeat: int, import_rows: int) -> None:
     print(f"bytes/row: schema 1 {sizes['before']:.0f}; upgraded in place {sizes['in place']:.0f} "
           f"({1 - sizes['in place'] / sizes['before']:.0%} less); after VACUUM "
           f"{sizes['vacuumed']:.0f} ({1 - sizes['vacuumed'] / sizes['before']:.0%} less)")
+    if not import_rows:
+        empty.close()
+        large.close()
+        path.unlink()
+        return
     imported = measure_import(large, min(import_rows, rows), folder)
     ratio = imported["store s"] / imported["executemany s"]
     print(f"import of {min(import_rows, rows):,} rows: store {imported['store s']:.1f} s, "
@@ -280,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--quick", action="store_true", help="20,000 rows only (CI)")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per figure (median)")
-    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="rows exported then imported (0: skip the import figures)")
     args = parser.parse_args(argv)
     sizes = [20_000] if args.quick else args.rows
     with tempfile.TemporaryDirectory(prefix="wan-tui-bench-store-", dir="/tmp") as tmp:

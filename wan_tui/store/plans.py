@@ -9,13 +9,15 @@ ways to read it, and the cheapest depends on how many rows the words match (n) a
   typed, or a whole word that may start longer ones): walk in order, probe the index for the
   other words and check the prefix in the row's text (asking the index would merge every word
   starting so, on each row).
-n is counted from the index alone, capped, which costs little at any size. The costs per row
-below were measured (bench/bench_store.py); only their ratios matter.
+Which one: count the matches up to DRIVE_MAX (index only, cheap); beyond that, look at the
+share of matches among the newest rows: a walk is chosen when it should fill the page within
+WALK_MAX rows. The costs per row were measured with bench/bench_store.py.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from wan_tui.store.fts import FTS_TABLE
@@ -25,14 +27,18 @@ from wan_tui.store.search import (
     PROBED,
     SCANNED,
     Filters,
+    has_prefix,
     merges_prefix,
     prefix_variants,
     text_match,
     where_parts,
+    whole_word,
 )
 
-DRIVE_MAX = 2000  # up to this many matches, the index drives
-_FETCH_US, _MATERIALIZE_US, _WALK_US, _PROBE_US = 6.0, 0.2, 0.15, 10.0
+DRIVE_MAX = 2000  # up to this many matches, the index drives (~6 us a row to fetch and sort)
+WALK_MAX = 2000  # rows a walk may look at for a page (a probe of the index: ~10 us a row)
+RECENT_WINDOW = 5000  # newest rows whose share of matches predicts a walk's length
+SAMPLE = 200  # newest rows read to predict the length of a walk that checks the text
 
 Keyset = tuple[float, int]  # (created_at, id) of the last row of the previous page
 Condition = tuple[str, str]  # (SQL with one "?", its argument)
@@ -45,33 +51,43 @@ def matches_capped(conn: sqlite3.Connection, match: str, cap: int) -> int:
     return int(found[0])
 
 
-def _probe_from(conn: sqlite3.Connection, wanted: int) -> int:
-    """Beyond this many matches, walking in order and probing beats materializing them."""
-    total = int(conn.execute("SELECT coalesce(max(id), 0) FROM generations").fetchone()[0])
-    return max(int((wanted * total * _PROBE_US / _MATERIALIZE_US) ** 0.5), DRIVE_MAX)
+def _recent_share(conn: sqlite3.Connection, match: str) -> float:
+    """The share of the newest rows (by id, about the newest by date) the query matches: how
+    soon a walk in history order fills a page. Costs a look at a small range of the index."""
+    newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM generations").fetchone()[0])
+    window = min(RECENT_WINDOW, newest) or 1
+    found = conn.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+                         f"AND rowid > ?", (match, newest - window)).fetchone()
+    return int(found[0]) / window
+
+
+def _sampled_share(conn: sqlite3.Connection, filters: Filters, folded: list[str]) -> float:
+    """The share of the newest rows (that pass the other filters) holding every word, the
+    last as a prefix: how soon a walk checking the text fills a page. Reads SAMPLE rows."""
+    parts, args = where_parts(replace(filters, text=None), fts=False, match_sql=None)
+    where = "WHERE " + " AND ".join(parts) if parts else ""
+    rows = conn.execute(f"SELECT prompt, negative_prompt FROM generations {where} "
+                        f"ORDER BY created_at DESC, id DESC LIMIT ?", (*args, SAMPLE)).fetchall()
+    hits = sum(all(has_prefix(prompt, negative, word) for word in folded)
+               for prompt, negative in rows)
+    return hits / SAMPLE
 
 
 def text_conditions(conn: sqlite3.Connection, filters: Filters, match: str,
                     wanted: int) -> list[Condition]:
     """How the full-text condition joins a page of `wanted` rows (see the module text)."""
-    probe_from = _probe_from(conn, wanted)
+    walk_ok = wanted / WALK_MAX  # the share of matching rows at which a walk fills in time
     if merges_prefix(filters.words):
-        others, exact, short, folded = prefix_variants(filters.words)
-        joined = " ".join(q for q in (others, short) if q)
-        if matches_capped(conn, joined, DRIVE_MAX) <= DRIVE_MAX:
-            return [(DRIVEN, match)]  # few: the merge is small
-        dense = " ".join(q for q in (others, exact) if q)
-        if matches_capped(conn, dense, probe_from) > probe_from:
-            return ([(PROBED, others)] if others else []) + [(SCANNED, folded)]
-        return [(FILTERED, match)]
-    n = matches_capped(conn, match, probe_from)
-    if n <= DRIVE_MAX:
+        others, folded = prefix_variants(filters.words)
+        if _sampled_share(conn, filters, folded) >= walk_ok:
+            return ([(PROBED, others)] if others else []) + [(SCANNED, folded[-1])]
+        # Not dense among the newest rows: let the index find them (merging the words that
+        # start with the prefix once), driving when they are few.
+        few = matches_capped(conn, match, DRIVE_MAX) <= DRIVE_MAX
+        return [(DRIVEN if few else FILTERED, match)]
+    if matches_capped(conn, match, DRIVE_MAX) <= DRIVE_MAX:
         return [(DRIVEN, match)]
-    if n > probe_from:
-        return [(PROBED, match)]
-    total = probe_from ** 2 * _MATERIALIZE_US / _PROBE_US / wanted  # N, from _probe_from
-    walk = wanted * total / n * _WALK_US + n * _MATERIALIZE_US
-    return [(DRIVEN, match)] if n * _FETCH_US < walk else [(FILTERED, match)]
+    return [(PROBED if _recent_share(conn, match) >= walk_ok else FILTERED, match)]
 
 
 def page_sql(conn: sqlite3.Connection, filters: Filters, *, fts: bool, limit: int,
@@ -96,19 +112,26 @@ def page_sql(conn: sqlite3.Connection, filters: Filters, *, fts: bool, limit: in
 def count_sql(conn: sqlite3.Connection, filters: Filters, *, fts: bool, cap: int | None
               ) -> tuple[str, list[Any]]:
     """SELECT count(*) of the matching rows; with `cap`, counting stops past cap (the result
-    is min(n, cap + 1), so "1,000+" can be shown) and costs at most cap rows."""
+    is min(n, cap + 1), so "1,000+" can be shown) and costs about what a page of cap rows
+    does (the same plans)."""
     match = text_match(filters, fts)
     parts, args = where_parts(filters, fts=fts, match_sql=DRIVEN)
     only_text = match is not None and len(parts) == 1
-    if only_text and cap is not None and merges_prefix(filters.words):
-        others, exact, _, _ = prefix_variants(filters.words)
-        dense = " ".join(q for q in (others, exact) if q)
-        if matches_capped(conn, dense, cap) > cap:  # the whole word alone passes the cap
-            return "SELECT ?", [cap + 1]
-    if only_text:  # the index alone answers
-        source = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-    else:
-        source = "SELECT 1 FROM generations" + (" WHERE " + " AND ".join(parts) if parts else "")
     if cap is None:
+        source = (f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?" if only_text else
+                  "SELECT 1 FROM generations" + (" WHERE " + " AND ".join(parts) if parts else ""))
         return f"SELECT count(*) FROM ({source})", args
-    return f"SELECT count(*) FROM ({source} LIMIT ?)", [*args, cap + 1]
+    if only_text and not merges_prefix(filters.words):  # the index alone answers
+        return (f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+                f"LIMIT ?)", [match, cap + 1])
+    if only_text:
+        others, folded = prefix_variants(filters.words)
+        whole = " ".join(q for q in (others, whole_word(folded[-1])) if q)
+        if matches_capped(conn, whole, cap) > cap:  # the whole word alone passes the cap
+            return "SELECT ?", [cap + 1]
+    joins = text_conditions(conn, filters, match, cap + 1) if match else []
+    parts, args = where_parts(filters, fts=fts, match_sql=None)
+    conditions = [sql for sql, _ in joins] + parts
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    return (f"SELECT count(*) FROM (SELECT 1 FROM generations{where} LIMIT ?)",
+            [*(arg for _, arg in joins), *args, cap + 1])

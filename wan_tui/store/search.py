@@ -64,16 +64,17 @@ def merges_prefix(text: str) -> bool:
     return bool(terms) and len(_TOKEN_CHAR.findall(terms[-1])) > INDEXED_PREFIX
 
 
-def prefix_variants(text: str) -> tuple[str | None, str, str, str]:
-    """For text ending in a long prefix: (the other words' query or None, the last word as a
-    whole word, as its indexed three-character prefix, and as normalized text for
-    `has_prefix`)."""
+def prefix_variants(text: str) -> tuple[str | None, list[str]]:
+    """For text ending in a long prefix: the other words' query (whole words; None when there
+    are none), and every word folded as the index sees it (for `has_prefix`)."""
     terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
     others = " ".join(map(_quote, terms[:-1])) or None
-    last = terms[-1]
-    exact = _quote(last)
-    short = '"' + "".join(_TOKEN_CHAR.findall(last))[:INDEXED_PREFIX] + '"*'
-    return others, exact, short, _fold("".join(_TOKEN_CHAR.findall(last)))
+    return others, [_fold("".join(_TOKEN_CHAR.findall(term))) for term in terms]
+
+
+def whole_word(folded: str) -> str:
+    """The FTS query for one folded word, as a whole word."""
+    return _quote(folded)
 
 
 def _fold(text: str) -> str:
