@@ -84,7 +84,7 @@ def test_fresh_store_is_migrated_and_in_wal_mode(store: HistoryStore, db: Path):
     names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     assert {"generations", "generations_state", "generations_created", "generations_model",
             "generations_action"} <= names
-    assert store.fts and "history_fts" in names
+    assert store.fts and "generations_fts" in names
     assert store.notice is None and store.recovered_from is None
     if os.name == "posix":  # prompts are private
         store.add_submission(t2v())

@@ -1,12 +1,15 @@
 """The full-text index over prompt and negative_prompt: an external-content FTS5 table kept in
-step by triggers, with two- and three-character prefix entries so that searching while typing
-("fo" finds "fox") reads one index entry instead of merging every word that starts alike.
+step by triggers (the one schema 1 created; upgrading keeps it as it is).
+
+There are no prefix entries (they would add about 300 bytes a row per prefix length): a word
+being typed is found by walking the newest rows and checking their text when such rows are
+dense, and through the index otherwise (plans.py).
 
 It is not a migration because it depends on the SQLite build: without FTS5 the history works
-with LIKE, and the index is (re)built the next time a build with FTS5 opens the file. Filling
-it (a new file's is empty; an old file's index had no prefix entries) goes in batches: while
-it fills, the triggers only keep the rows already filled in step (ids up to the position in
-`store_progress`), so the index holds exactly those rows at every commit point.
+with LIKE, and the index is rebuilt the next time a build with FTS5 opens the file. The rebuild
+goes in batches: while it fills, the triggers only keep the rows already filled in step (ids
+up to the position in `store_progress`), so the index holds exactly those rows at every commit
+point and an interrupted rebuild resumes.
 """
 
 from __future__ import annotations
@@ -15,13 +18,11 @@ import sqlite3
 
 from wan_tui.store.batches import BATCH_ROWS, AfterBatch, position, run_batches, set_position
 
-FTS_TABLE = "history_fts"
-_OLD_TABLE = "generations_fts"  # schema 1's index, without prefix entries
-_OLD_TRIGGERS = ("generations_fts_insert", "generations_fts_delete", "generations_fts_update")
+FTS_TABLE = "generations_fts"
 _FILL = "fts_fill"
 _DDL = f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
     prompt, negative_prompt, content='generations', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='2 3')"""
+    tokenize='unicode61 remove_diacritics 2')"""
 _FILLED_UP_TO = f"(SELECT position FROM store_progress WHERE name = '{_FILL}')"
 
 
@@ -33,13 +34,13 @@ def _triggers(filling: bool) -> dict[str, str]:
     remove = f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, prompt, negative_prompt) " \
              f"VALUES ('delete', old.id, old.prompt, old.negative_prompt);"
     return {
-        "history_fts_insert": f"CREATE TRIGGER history_fts_insert AFTER INSERT ON generations "
-                              f"{when('new')} BEGIN {add} END",
-        "history_fts_delete": f"CREATE TRIGGER history_fts_delete AFTER DELETE ON generations "
-                              f"{when('old')} BEGIN {remove} END",
-        "history_fts_update": f"CREATE TRIGGER history_fts_update AFTER UPDATE OF prompt, "
-                              f"negative_prompt ON generations {when('old')} "
-                              f"BEGIN {remove} {add} END",
+        f"{FTS_TABLE}_insert": f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON generations "
+                               f"{when('new')} BEGIN {add} END",
+        f"{FTS_TABLE}_delete": f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON generations "
+                               f"{when('old')} BEGIN {remove} END",
+        f"{FTS_TABLE}_update": f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF prompt, "
+                               f"negative_prompt ON generations {when('old')} "
+                               f"BEGIN {remove} {add} END",
     }
 
 
@@ -66,29 +67,26 @@ def _set_triggers(conn: sqlite3.Connection, filling: bool) -> None:
         conn.execute(sql)
 
 
+def _intact(conn: sqlite3.Connection) -> bool:
+    """The table exists and its triggers are those of its state (filling or complete)."""
+    triggers = _existing(conn, "trigger")
+    filling = position(conn, _FILL) is not None
+    return FTS_TABLE in _existing(conn, "table") and all(
+        name in triggers and ("WHEN" in triggers[name]) == filling for name in _triggers(False))
+
+
 def setup_fts(conn: sqlite3.Connection, available: bool) -> None:
     """Make the index's state consistent at open; `fill_fts` then completes it. Without FTS5,
     drop the triggers so writes keep working (the index is refilled later). Call inside a
     write transaction."""
-    triggers = _existing(conn, "trigger")
-    ours = _triggers(False).keys()
     if not available:
-        for name in (ours | set(_OLD_TRIGGERS)) & triggers.keys():
+        for name in _triggers(False).keys() & _existing(conn, "trigger").keys():
             conn.execute(f"DROP TRIGGER {name}")
         return
-    for name in set(_OLD_TRIGGERS) & triggers.keys():
-        conn.execute(f"DROP TRIGGER {name}")
-    tables = _existing(conn, "table")
-    if _OLD_TABLE in tables:
-        conn.execute(f"DROP TABLE {_OLD_TABLE}")
-    filling = position(conn, _FILL) is not None
-    intact = ours <= triggers.keys() and all(
-        ("WHEN" in triggers[name]) == filling for name in ours)
-    if FTS_TABLE in tables and intact and tables[FTS_TABLE] == _DDL:
+    if _intact(conn):
         return
-    # Missing, defined otherwise (an earlier layout), or written to without its triggers (by
-    # a build without FTS5): fill afresh.
-    if FTS_TABLE in tables:
+    # Missing, or written to without its triggers (by a build without FTS5): fill afresh.
+    if FTS_TABLE in _existing(conn, "table"):
         conn.execute(f"DROP TABLE {FTS_TABLE}")
     conn.execute(_DDL)
     set_position(conn, _FILL, 0)
@@ -96,19 +94,15 @@ def setup_fts(conn: sqlite3.Connection, available: bool) -> None:
 
 
 def fts_settled(conn: sqlite3.Connection, available: bool) -> bool:
-    """Whether setup_fts would change nothing (then opening needs no write transaction)."""
-    triggers = _existing(conn, "trigger").keys()
+    """Whether setup_fts and fill_fts would change nothing (opening then needs no write)."""
     if not available:
-        return not (triggers & (_triggers(False).keys() | set(_OLD_TRIGGERS)))
-    tables = _existing(conn, "table")
-    return (tables.get(FTS_TABLE) == _DDL and _OLD_TABLE not in tables
-            and not triggers & set(_OLD_TRIGGERS) and fts_ready(conn))
+        return not _triggers(False).keys() & _existing(conn, "trigger").keys()
+    return fts_ready(conn)
 
 
 def fts_ready(conn: sqlite3.Connection) -> bool:
     """The index holds every row (not filling, triggers in place)."""
-    return (FTS_TABLE in _existing(conn, "table") and position(conn, _FILL) is None
-            and _triggers(False).keys() <= _existing(conn, "trigger").keys())
+    return position(conn, _FILL) is None and _intact(conn)
 
 
 def fill_fts(conn: sqlite3.Connection, *, batch: int | None = None,
@@ -129,6 +123,7 @@ def fill_fts(conn: sqlite3.Connection, *, batch: int | None = None,
 
 
 def optimize(conn: sqlite3.Connection) -> None:
-    """Merge the index's segments into one. Filled batch by batch it has many, and a lookup
-    of one row (the probe plan in plans.py) visits each: 10-40 times slower unmerged."""
+    """Merge the index's segments into one. Filled batch by batch (or written row by row) it
+    has several, and a lookup of one row (the probe plan in plans.py) visits each: 10-40
+    times slower unmerged."""
     conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from wan_tui.store.batches import AfterBatch
 from wan_tui.store.errors import HistoryError, is_corruption
-from wan_tui.store.fts import fill_fts, fts5_available, fts_ready, fts_settled, setup_fts
+from wan_tui.store.fts import (
+    fill_fts,
+    fts5_available,
+    fts_ready,
+    fts_settled,
+    optimize,
+    setup_fts,
+)
 from wan_tui.store.lean import LEAN_VERSION, rewrite_params
 from wan_tui.store.schema import LATEST_VERSION, migrate, user_version
 from wan_tui.store.search import has_prefix
@@ -84,14 +91,18 @@ def open_history(path: Path, *, after_batch: AfterBatch | None = None
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         available = fts5_available(conn)
+        upgraded = False
         if user_version(conn) < LATEST_VERSION:
             _write(conn, lambda: migrate(conn))
             if user_version(conn) < LEAN_VERSION:
                 rewrite_params(conn, after_batch=after_batch)
+                upgraded = True
         if not fts_settled(conn, available):  # usually it is: no write (and no lock) to open
             _write(conn, lambda: setup_fts(conn, available))
             if available:
                 fill_fts(conn, after_batch=after_batch)
+        elif upgraded and available:  # an index written row by row: merge it once
+            _write(conn, lambda: optimize(conn))
         ready = available and fts_ready(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()

@@ -10,12 +10,13 @@ ways to read it, and the cheapest depends on how many rows the words match (n) a
   other words and check the prefix in the row's text (asking the index would merge every word
   starting so, on each row).
 Which one: count the matches up to DRIVE_MAX (index only, cheap); beyond that, look at the
-share of matches among the newest rows: a walk is chosen when it should fill the page within
-WALK_MAX rows. The costs per row were measured with bench/bench_store.py.
+share of matches among the newest rows: a walk is chosen when, at that share, it costs less
+than materializing every match. The costs per row were measured with bench/bench_store.py.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import replace
 from typing import Any
@@ -36,9 +37,12 @@ from wan_tui.store.search import (
 )
 
 DRIVE_MAX = 2000  # up to this many matches, the index drives (~6 us a row to fetch and sort)
-WALK_MAX = 2000  # rows a walk may look at for a page (a probe of the index: ~10 us a row)
+# Measured costs per row (only their ratios matter): probing the index for one row, checking
+# one row's text, materializing one match of the index.
+# (a prefix merges the lists of every word it starts: more entries than matching rows).
+_PROBE_US, _SCAN_US, _MATERIALIZE_US = 10.0, 30.0, 0.5
 RECENT_WINDOW = 5000  # newest rows whose share of matches predicts a walk's length
-SAMPLE = 200  # newest rows read to predict the length of a walk that checks the text
+SAMPLE = 100  # newest rows read to predict the length of a walk that checks the text
 
 Keyset = tuple[float, int]  # (created_at, id) of the last row of the previous page
 Condition = tuple[str, str]  # (SQL with one "?", its argument)
@@ -76,18 +80,25 @@ def _sampled_share(conn: sqlite3.Connection, filters: Filters, folded: list[str]
 def text_conditions(conn: sqlite3.Connection, filters: Filters, match: str,
                     wanted: int) -> list[Condition]:
     """How the full-text condition joins a page of `wanted` rows (see the module text)."""
-    walk_ok = wanted / WALK_MAX  # the share of matching rows at which a walk fills in time
+    total = int(conn.execute("SELECT coalesce(max(id), 1) FROM generations").fetchone()[0])
+
+    def walk_ok(row_us: float) -> float:
+        """The share of matching rows above which a walk (wanted / share rows at row_us
+        each) costs less than materializing the matches (share * total at _MATERIALIZE_US)."""
+        return math.sqrt(wanted * row_us / (total * _MATERIALIZE_US))
+
     if merges_prefix(filters.words):
         others, folded = prefix_variants(filters.words)
-        if _sampled_share(conn, filters, folded) >= walk_ok:
-            return ([(PROBED, others)] if others else []) + [(SCANNED, folded[-1])]
+        if _sampled_share(conn, filters, folded) >= walk_ok(_SCAN_US):
+            # the text check first: cheaper than a probe, and it rules out most rows
+            return [(SCANNED, folded[-1])] + ([(PROBED, others)] if others else [])
         # Not dense among the newest rows: let the index find them (merging the words that
         # start with the prefix once), driving when they are few.
         few = matches_capped(conn, match, DRIVE_MAX) <= DRIVE_MAX
         return [(DRIVEN if few else FILTERED, match)]
     if matches_capped(conn, match, DRIVE_MAX) <= DRIVE_MAX:
         return [(DRIVEN, match)]
-    return [(PROBED if _recent_share(conn, match) >= walk_ok else FILTERED, match)]
+    return [(PROBED if _recent_share(conn, match) >= walk_ok(_PROBE_US) else FILTERED, match)]
 
 
 def page_sql(conn: sqlite3.Connection, filters: Filters, *, fts: bool, limit: int,

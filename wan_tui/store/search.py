@@ -16,8 +16,8 @@ from typing import Any
 from wan_tui.store.fts import FTS_TABLE
 
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what FTS5's unicode61 tokenizer keeps (letters, digits)
-MIN_PREFIX = 2  # the index has two- and three-character prefix entries (fts.py); one
-INDEXED_PREFIX = 3  # character matches whole words; longer prefixes merge the words they start
+MIN_PREFIX = 2  # a last word of one character matches whole words only
+INDEXED_PREFIX = 0  # the index has no prefix entries: a prefix merges the words it starts
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,16 @@ def has_prefix(prompt: str | None, negative: str | None, prefix: str) -> bool:
     row-by-row check for a long last word, where asking the index would merge every word
     starting with it on each row. SQL function wan_has_prefix."""
     pattern = _word_start(prefix)
-    return any(text and pattern.search(_fold(text)) for text in (prompt, negative))
+    for text in (prompt, negative):
+        # ASCII text needs no folding: the pattern ignores case (most prompts; 3x faster)
+        if text and pattern.search(text if text.isascii() else _fold(text)):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=16)
 def _word_start(prefix: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![^\W_])" + re.escape(prefix))
+    return re.compile(r"(?<![^\W_])" + re.escape(prefix), re.IGNORECASE)
 
 
 def _like_pattern(term: str) -> str:
