@@ -210,7 +210,9 @@ with open(source, encoding="utf-8") as lines:
         for line in lines:
             item = json.loads(line)
             item.pop("id"); item.pop("error")
-            for key in ("params", "usage", "cost"):
+            item["params"] = {k: v for k, v in item["params"].items()  # stored once, as
+                              if k not in ("action", "model", "prompt", "negative_prompt")}
+            for key in ("params", "usage", "cost"):  # the store does
                 item[key] = json.dumps(item[key])
             names = names or list(item)
             batch.append(tuple(item[k] for k in names))
