@@ -98,7 +98,7 @@ def legacy_rows(count: int, seed: int = 11) -> Iterator[tuple[Any, ...]]:
                created, created + 300, created + 300)
 
 
-# Schema 1's full-text index, as it shipped (the current one has prefix entries).
+# Schema 1's full-text index, as it shipped (upgrades keep it).
 V1_FTS = (
     """CREATE VIRTUAL TABLE generations_fts USING fts5(prompt, negative_prompt,
         content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",

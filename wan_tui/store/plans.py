@@ -4,11 +4,10 @@ A page is newest first (created_at, then id, descending). With free words there 
 ways to read it, and the cheapest depends on how many rows the words match (n) among all (N):
 - few matches: let the full-text index drive (fetch the n rows, sort them);
 - many: walk the history in order, keeping rows whose id is in the (materialized) matches;
-- most rows: walk in order and probe the index row by row, a page fills almost at once;
-- most rows, the last word a prefix longer than the index's prefix entries (a word being
-  typed, or a whole word that may start longer ones): walk in order, probe the index for the
-  other words and check the prefix in the row's text (asking the index would merge every word
-  starting so, on each row).
+- most rows: walk in order and probe the index row by row, a page fills almost at once; the
+  last word is a prefix (typed words find longer ones), which the index would answer by
+  merging every word starting so on each probe: the walk checks it in the row's text, and
+  probes the index for the other words.
 Which one: count the matches up to DRIVE_MAX (index only, cheap); beyond that, look at the
 share of matches among the newest rows: a walk is chosen when, at that share, it costs less
 than materializing every match. The costs per row were measured with bench/bench_store.py.

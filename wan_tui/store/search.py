@@ -17,7 +17,6 @@ from wan_tui.store.fts import FTS_TABLE
 
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what FTS5's unicode61 tokenizer keeps (letters, digits)
 MIN_PREFIX = 2  # a last word of one character matches whole words only
-INDEXED_PREFIX = 0  # the index has no prefix entries: a prefix merges the words it starts
 
 
 @dataclass(frozen=True)
@@ -58,14 +57,14 @@ def _quote(term: str) -> str:
 
 
 def merges_prefix(text: str) -> bool:
-    """Whether the FTS query for `text` ends in a prefix longer than the index's prefix
-    entries: SQLite then merges every word starting so, once per evaluation."""
+    """Whether the FTS query for `text` ends in a prefix: the index has no prefix entries,
+    so SQLite merges the lists of every word starting so, once per evaluation."""
     terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
-    return bool(terms) and len(_TOKEN_CHAR.findall(terms[-1])) > INDEXED_PREFIX
+    return bool(terms) and len(_TOKEN_CHAR.findall(terms[-1])) >= MIN_PREFIX
 
 
 def prefix_variants(text: str) -> tuple[str | None, list[str]]:
-    """For text ending in a long prefix: the other words' query (whole words; None when there
+    """For text ending in a prefix: the other words' query (whole words; None when there
     are none), and every word folded as the index sees it (for `has_prefix`)."""
     terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
     others = " ".join(map(_quote, terms[:-1])) or None
