@@ -92,3 +92,18 @@ def test_export_of_a_filtered_set(store: HistoryStore):
     from wan_tui.store.query import parse_query
     store.import_lines(lines(GOOD, {**GOOD, "task_id": "t2", "prompt": "an owl"}))
     assert [r["task_id"] for r in store.export_rows(parse_query("owl"))] == ["t2"]
+
+
+def test_a_file_without_line_ends_is_read_with_a_bound(store: HistoryStore, tmp_path: Path):
+    from wan_tui.store.transfer import read_lines
+
+    class Endless:  # like /dev/zero: never a line end, never the end of the file
+        def readline(self, limit: int) -> bytes:
+            return b"\0" * limit
+
+    with pytest.raises(ImportRefused, match="line 1: the line is longer than 1 MB"):
+        store.import_lines(read_lines(Endless()))  # type: ignore[arg-type]
+    path = tmp_path / "ok.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps({**GOOD, "task_id": "t2"}) + "\n")
+    with path.open("rb") as handle:
+        assert store.import_lines(read_lines(handle)).added == 2

@@ -26,12 +26,12 @@ from wan_tui.store.query import QueryError, parse_query
 from wan_tui.store.reading import ChangeMarker
 from wan_tui.store.rows import ImportResult, Row
 from wan_tui.store.search import Filters
-from wan_tui.store.transfer import ImportRefused
+from wan_tui.store.transfer import ImportRefused, read_lines
 
 __all__ = [
     "ChangeMarker", "Config", "ConfigError", "Filters", "HistoryCorrupt", "HistoryError",
     "HistoryFull", "HistoryLocked", "HistoryStore", "ImportRefused", "ImportResult",
     "LoadedConfig", "QueryError", "Row", "Settings", "SpendLine", "Stats", "TaskIdTaken",
     "config_path", "data_dir", "load_config", "mask_token", "parse_query", "resolve_settings",
-    "save_values", "set_value", "unset_value",
+    "read_lines", "save_values", "set_value", "unset_value",
 ]

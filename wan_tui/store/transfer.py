@@ -12,7 +12,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from wan_tui.store.errors import HistoryError
 from wan_tui.store.rows import ImportResult, columns_from_json, full_params
@@ -83,6 +83,19 @@ def parse_line(line: str | bytes) -> Any:
     if _too_deep(value):
         raise ValueError(f"is nested more than {MAX_DEPTH} levels deep")
     return value
+
+
+def read_lines(handle: IO[str] | IO[bytes]) -> Iterator[str | bytes]:
+    """The lines of an open file, each read with a bound: a line longer than MAX_LINE_CHARS is
+    yielded cut short (import_lines names it as too long) and reading stops there, so a file
+    without line ends (/dev/zero) never fills memory."""
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        yield line
+        if len(line) > MAX_LINE_CHARS:
+            return
 
 
 def numbered_items(lines: Iterable[str | bytes]) -> Iterator[tuple[int, Any]]:
