@@ -207,3 +207,24 @@ def test_opening_a_settled_file_takes_no_write_lock(tmp_path: Path, monkeypatch)
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_an_adoption_is_remembered_and_a_poll_record_absorbs_our_submission(store):
+    adopted = store.add_submission(request())
+    store.mark_unknown(adopted, "no answer")
+    assert store.adopt(adopted, "T", None).adopted_at == Clock.now
+    rerun = store.add_submission(request())
+    with pytest.raises(TaskIdTaken) as taken:
+        store.mark_submitted(rerun, "T", None)
+    assert taken.value.existing.adopted_at is not None  # a match: undo it, keep ours
+    assert store.release_task_id(adopted, "again").adopted_at is None
+
+    store.apply_snapshots([done("P")])  # a poll or sync recorded task P first
+    mine = store.add_submission(request())
+    with pytest.raises(TaskIdTaken) as taken:
+        store.mark_submitted(mine, "P", None)
+    assert taken.value.existing.adopted_at is None  # the service's own record of our task
+    assert store.fold_submission(mine, taken.value.existing.id).task_id == "P"
+    assert store.get(mine) is None and store.by_task_id("P") is not None
+    kept = store.fold_submission(store.by_task_id("P").id, adopted)  # a row with an id stays
+    assert kept.id == adopted and store.by_task_id("P") is not None

@@ -146,26 +146,50 @@ class HistoryStore(HistoryReader):
         return local_id
 
     def mark_submitted(self, local_id: int, task_id: str, trace_id: str | None) -> Row:
-        """The service accepted the submission (or adoption matched it): it now has a task id
-        (state pending). Raises TaskIdTaken, changing nothing, when another row already holds
-        the id: no row that has a task id is deleted to make room. The caller decides (the row
-        holding it may be a poll's record of this very task, or a wrong adoption to undo with
-        `release_task_id`)."""
+        """The service accepted the submission: it now has a task id (state pending).
+
+        Raises TaskIdTaken, changing nothing, when another row already holds the id: no row
+        that has a task id is deleted to make room. The caller decides, by the holder's
+        `adopted_at`: an adoption took this task by mistake (`release_task_id` it, then call
+        again), or the holder is the service's record of this very task, read first by a poll
+        or a sync (`fold_submission` into it)."""
         self._in_flight.discard(local_id)
+        return self._give_task_id(local_id, task_id, trace_id, adopted=False)
+
+    def adopt(self, local_id: int, task_id: str, trace_id: str | None) -> Row:
+        """Reconciliation matched an unknown submission to a listed task: like mark_submitted
+        (TaskIdTaken included), and the row remembers it was a match (`adopted_at`)."""
+        return self._give_task_id(local_id, task_id, trace_id, adopted=True)
+
+    def _give_task_id(self, local_id: int, task_id: str, trace_id: str | None, *,
+                      adopted: bool) -> Row:
         with self._write(f"task id {task_id} for history row #{local_id}") as conn:
             holder = conn.execute("SELECT * FROM generations WHERE task_id = ? AND id != ?",
                                   (task_id, local_id)).fetchone()
             if holder is not None:
                 raise TaskIdTaken(task_id, local_id, Row.from_sql(holder))
             return self._set(conn, local_id, task_id=task_id, trace_id=trace_id,
-                             state=str(State.PENDING), submitter_pid=None)
+                             state=str(State.PENDING), submitter_pid=None,
+                             adopted_at=self._clock() if adopted else None)
 
     def release_task_id(self, local_id: int, message: str) -> Row:
         """Undo an adoption: the row goes back to unknown without a task id (nothing about
-        it is lost but the id, which belongs to another row)."""
+        it is lost but the id, which belongs to another submission)."""
         return self._update(f"the release of history row #{local_id}'s task id", local_id,
                             task_id=None, state=str(State.UNKNOWN), error_message=message,
-                            finished_at=None)
+                            finished_at=None, adopted_at=None)
+
+    def fold_submission(self, local_id: int, into_id: int) -> Row:
+        """Our submission's task was already recorded (row `into_id`, from a poll or a sync
+        that read it first): drop our record of sending it, which never had a task id, and
+        return the task's row. A row that has a task id is never dropped here."""
+        self._in_flight.discard(local_id)
+        with self._write(f"the merge of history row #{local_id} into #{into_id}") as conn:
+            conn.execute("DELETE FROM generations WHERE id = ? AND task_id IS NULL", (local_id,))
+            rows = self._rows_by_id(conn, [into_id])
+            if not rows:
+                raise LookupError(f"no generation with local id {into_id} in the history")
+            return rows[0]
 
     def mark_refused(self, local_id: int, code: str, message: str, trace_id: str | None) -> Row:
         """The service refused the submission (nothing was created): failed, with the reason."""

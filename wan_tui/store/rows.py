@@ -50,6 +50,7 @@ class Row:
     cost_amount: float | None = None  # the cost read as a number, when its shape is known
     cost_currency: str | None = None
     remote_deleted_at: float | None = None  # when the task was deleted on the service
+    adopted_at: float | None = None  # when reconciliation gave this row its task id
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> Row:
@@ -68,7 +69,7 @@ class Row:
         """JSON-ready dict: the CLI's --json output and the export format."""
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("error_code", "error_message", "submitter_pid",
-                                 "cost_amount", "cost_currency")}
+                                 "cost_amount", "cost_currency", "adopted_at")}
         out["error"] = self.error
         return out
 

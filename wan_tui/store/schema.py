@@ -54,6 +54,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE generations ADD COLUMN cost_amount REAL",
         "ALTER TABLE generations ADD COLUMN cost_currency TEXT",
         "ALTER TABLE generations ADD COLUMN remote_deleted_at REAL",
+        # when reconciliation matched this row to a listed task (the match may be undone)
+        "ALTER TABLE generations ADD COLUMN adopted_at REAL",
         "CREATE INDEX generations_updated ON generations (updated_at)",
         # covers `spend`: only rows with a known cost are in it
         """CREATE INDEX generations_spend ON generations
