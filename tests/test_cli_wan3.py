@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from conftest import run_json
 
 from wan_tui.sim import Simulator
-
-# Until the store keeps usage and cost (strict: fails loudly once it does).
-READER_PENDING = pytest.mark.xfail(strict=True, reason="usage and cost not stored yet")
 
 IMG = "https://example.com/first.png"
 LAST = "https://example.com/last.png"
 REF = "https://example.com/ref.mp4"
 
 
-@READER_PENDING
 def test_wan3_text_to_video_with_every_new_field(cli, sim_env: Simulator) -> None:
     code, snap, _ = run_json(cli, "generate", "a paper boat", "--model", "wan3.0-video",
                              "--ratio", "16:9", "--seed", "42", "--duration", "12", "--wait")

@@ -16,6 +16,7 @@ from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State, TaskSnapshot, read_task
 from wan_tui.store import schema
 from wan_tui.store.config import load_config, set_value
+from wan_tui.store.errors import HistoryCorrupt
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
 
@@ -78,7 +79,7 @@ def done(task_id: str, url: str = "https://cdn.example/v.mp4") -> TaskSnapshot:
 
 def test_fresh_store_is_migrated_and_in_wal_mode(store: HistoryStore, db: Path):
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     assert {"generations", "generations_state", "generations_created", "generations_model",
@@ -95,12 +96,12 @@ def test_a_new_migration_is_one_list_entry(db: Path, clock: Clock, monkeypatch):
     HistoryStore(db, clock=clock).close()
     extra = (*schema.MIGRATIONS, ("ALTER TABLE generations ADD COLUMN rating INTEGER",))
     monkeypatch.setattr(schema, "MIGRATIONS", list(extra))
-    monkeypatch.setattr("wan_tui.store.history.LATEST_VERSION", len(extra))
+    monkeypatch.setattr("wan_tui.store.opening.LATEST_VERSION", len(extra))
     with HistoryStore(db, clock=clock) as store:
         local_id = store.add_submission(t2v())
         assert store.get(local_id).state == "submitting"  # rows still read fine
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(extra)
     assert conn.execute("SELECT rating FROM generations WHERE id = ?", (local_id,)).fetchone() \
         == (None,)
 
@@ -118,7 +119,8 @@ def test_too_new_schema_is_moved_aside(db: Path, clock: Clock):
         assert "newer wan-tui" in store.notice and str(store.recovered_from) in store.notice
         assert store.count() == 0
         store.add_submission(t2v())
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == \
+        schema.LATEST_VERSION
 
 
 def test_garbage_file_is_moved_aside_with_its_siblings(db: Path, clock: Clock):
@@ -164,9 +166,16 @@ def test_damaged_pages_are_detected(db: Path, clock: Clock):
     for page in range(3, len(data) // page_size, 2):  # scribble over every other page
         data[page * page_size + 8: page * page_size + 200] = b"\xa5" * 192
     db.write_bytes(bytes(data))
+    # Found at open (the cheap check, or the index setup reading it: moved aside) or by the
+    # first query that meets the damage (a clear error saying how to recover).
     with HistoryStore(db, clock=clock) as store:
-        assert store.recovered_from is not None and "corrupt" in store.recovered_from.name
-        assert store.count() == 0
+        if store.recovered_from is not None:
+            assert "corrupt" in store.recovered_from.name
+            assert store.count() == 0
+        else:
+            assert store.check()  # the full check (wan-tui doctor) finds it on demand
+            with pytest.raises(HistoryCorrupt, match="doctor"):
+                list(store.export_rows())  # reading every row meets it
 
 
 # -- the write-ahead submission flow ----------------------------------------------------------
@@ -382,7 +391,7 @@ def test_fts_index_follows_updates_and_deletes(store: HistoryStore):
 def test_without_fts5_search_uses_like_and_the_index_is_rebuilt_later(db, clock, monkeypatch):
     with HistoryStore(db, clock=clock) as store:
         submit(store, "t1", "a fox before")
-    monkeypatch.setattr("wan_tui.store.history.fts5_available", lambda conn: False)
+    monkeypatch.setattr("wan_tui.store.opening.fts5_available", lambda conn: False)
     with HistoryStore(db, clock=clock) as store:
         assert store.fts is False
         submit(store, "t2", "a fox while FTS5 was missing")  # triggers are gone: writes work
@@ -429,6 +438,7 @@ def test_two_stores_on_one_file_write_concurrently(db: Path):
 WRITER = """
 import sys
 from wan_tui.api.models import GenerationRequest
+from wan_tui.store.errors import HistoryCorrupt
 from wan_tui.store.history import HistoryStore
 store = HistoryStore(sys.argv[1])
 print("ready", flush=True)
@@ -477,9 +487,9 @@ def test_export_import_round_trip(filled: HistoryStore, tmp_path: Path, clock: C
         assert strip(other.export_rows()) == strip(exported)
         assert ids(other.search("fox")) == ["t3", "t2", "t0"]
 
-        again = other.import_rows(exported)  # merging: no duplicates by task id
-        assert (again.added, again.merged) == (1, 5)  # the task-less row is added again
-        assert other.count() == 7
+        again = other.import_rows(exported)  # merging: no duplicates by task id, and the
+        assert (again.added, again.merged) == (0, 6)  # task-less row is known by its content
+        assert other.count() == 6
 
 
 def test_import_merge_keeps_the_newer_record(store: HistoryStore):

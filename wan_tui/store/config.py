@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tomli_w
 
@@ -26,6 +26,8 @@ TOKEN_ENV = "ACEDATACLOUD_API_TOKEN"
 BASE_URL_ENV = "ACEDATACLOUD_API_BASE_URL"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
+
+_Section = TypeVar("_Section")
 
 class ConfigError(Exception):
     """A configuration change that was refused; the message says why and what is allowed."""
@@ -84,8 +86,9 @@ class Config:
             return self.keymap.get(key.partition(".")[2])
         return self.values[key]
 
-    def _section(self, cls: type, name: str) -> Any:
-        return cls(**{f.name: self.values[f"{name}.{f.name}"] for f in fields(cls)})
+    def _section(self, cls: type[_Section], name: str) -> _Section:
+        return cls(**{f.name: self.values[f"{name}.{f.name}"]
+                      for f in fields(cls)})  # type: ignore[arg-type]
 
     @property
     def api(self) -> ApiConfig:

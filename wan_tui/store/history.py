@@ -3,7 +3,9 @@
 Each change is its own short transaction, committed before the call returns, so a crash loses
 nothing. WAL mode and a 5 s busy timeout let the TUI and a CLI command write the same file at
 once; write transactions start with BEGIN IMMEDIATE so a writer waits for the other instead of
-failing with "database is locked" when a read would have to turn into a write.
+failing with "database is locked" when a read would have to turn into a write. SQLite failures
+become HistoryErrors that say what was not saved (errors.py). A row that has (or had) a task
+id is only ever deleted by the user (`delete`).
 """
 
 from __future__ import annotations
@@ -18,40 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
+from wan_tui.api.state import FINAL_STATES, State, TaskSnapshot
+from wan_tui.store import snapshots
+from wan_tui.store.batches import AfterBatch
+from wan_tui.store.errors import HistoryError, TaskIdTaken, explained
 from wan_tui.store.files import move_aside
+from wan_tui.store.opening import Unusable, open_history
 from wan_tui.store.paths import data_dir
-from wan_tui.store.rows import ImportResult, Row, columns_from_json, request_columns
-from wan_tui.store.schema import LATEST_VERSION, fts5_available, migrate, setup_fts, user_version
-from wan_tui.store.search import Filters, where_clause
+from wan_tui.store.reading import ChangeMarker, HistoryReader
+from wan_tui.store.rows import ImportResult, Row, request_columns
+from wan_tui.store.transfer import Importer, numbered_items
+
+__all__ = ["ChangeMarker", "HistoryError", "HistoryStore", "Row", "TaskIdTaken"]
 
 HISTORY_FILE = "history.sqlite3"
-BUSY_TIMEOUT_MS = 5000
 # No submission POST takes this long: older "submitting" rows are interrupted whoever owns them.
 _SUBMISSION_MAX_AGE = 3600.0
-_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 _SIBLINGS = ("-wal", "-shm", "-journal")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_EXPORT_CHUNK = 500
-# Columns a poll may fill in without it counting as a change the user would see.
-_QUIET = frozenset({"trace_id", "server_created_at"})
-_ACTIVE = tuple(str(s) for s in ACTIVE_STATES)
-_SETTLED = (State.SUCCEEDED, State.FAILED)  # a late "running" read must not undo these
 _INTERRUPTED_MESSAGE = ("wan-tui stopped before the service answered: the task may or may "
                         "not exist (and be billed); check before submitting again")
-
-
-class HistoryError(Exception):
-    """The history file cannot be used and moving it aside would not help (permissions,
-    disk errors, a lock held too long). The message names the file."""
-
-
-class _Unusable(Exception):
-    """The file is not a history this version can use: move it aside and start fresh."""
-
-    def __init__(self, label: str, reason: str) -> None:
-        super().__init__(reason)
-        self.label = label
 
 
 def _pid_alive(pid: int) -> bool:
@@ -66,16 +53,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class HistoryStore:
+class HistoryStore(HistoryReader):
     """Open (creating and migrating) the history at `path`.
 
     One sqlite3 connection per store, opened with check_same_thread=False so it can be handed
-    to worker threads; calls are serialized by a lock, but the store is meant to be used from
-    the asyncio thread (every call is short). `fts=False` forces the LIKE search fallback.
+    to worker threads; calls are serialized by a lock. `fts=False` forces the LIKE search
+    fallback. `progress(what, last_id)` hears about each batch of a long upgrade.
     """
 
     def __init__(self, path: Path | str | None = None, *, clock: Callable[[], float] = time.time,
-                 fts: bool | None = None) -> None:
+                 fts: bool | None = None, progress: AfterBatch | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / HISTORY_FILE
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._clock = clock
@@ -84,70 +71,13 @@ class HistoryStore:
         self.recovered_from: Path | None = None
         self.notice: str | None = None
         try:
-            self._conn, available = self._open()
-        except _Unusable as exc:
+            self._conn, available = open_history(self.path, after_batch=progress)
+        except Unusable as exc:
             self._move_aside(exc)
-            self._conn, available = self._open()
+            self._conn, available = open_history(self.path, after_batch=progress)
         self.fts: bool = available and fts is not False
 
-    # -- opening -------------------------------------------------------------------------
-
-    def _open(self) -> tuple[sqlite3.Connection, bool]:
-        self._check_header()
-        # Prompts are private: create the file 0600 ourselves (SQLite gives its -wal and -shm
-        # files the database file's permissions). An empty file is a valid empty database.
-        try:
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
-        # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _transaction).
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._check(conn)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            available = fts5_available(conn)
-            with _transaction(conn):
-                migrate(conn)
-                setup_fts(conn, available)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-            if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-                raise _Unusable("corrupt", str(exc)) from exc
-            raise HistoryError(f"cannot open the history file {self.path}: {exc}") from exc
-        except BaseException:
-            conn.close()
-            raise
-        conn.row_factory = sqlite3.Row
-        return conn, available
-
-    def _check_header(self) -> None:
-        """Refuse a file that is not SQLite before SQLite sees it: on closing such a file,
-        SQLite deletes a -wal file lying next to it, and that is the user's data too."""
-        try:
-            with self.path.open("rb") as handle:
-                header = handle.read(len(_SQLITE_MAGIC))
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            raise HistoryError(f"cannot read the history file {self.path}: "
-                               f"{exc.strerror or exc}") from exc
-        if header and header != _SQLITE_MAGIC:
-            raise _Unusable("corrupt", "not an SQLite database")
-
-    def _check(self, conn: sqlite3.Connection) -> None:
-        version = user_version(conn)  # the first read: fails here for a file that is not SQLite
-        if version > LATEST_VERSION:
-            raise _Unusable("newer", f"schema version {version}; this version of wan-tui "
-                            f"knows up to {LATEST_VERSION}")
-        problems = [line for (line,) in conn.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
-            raise _Unusable("corrupt", problems[0])
-
-    def _move_aside(self, exc: _Unusable) -> None:
+    def _move_aside(self, exc: Unusable) -> None:
         try:
             target = move_aside(self.path, exc.label, when=self._clock(), siblings=_SIBLINGS)
         except OSError as err:
@@ -175,13 +105,11 @@ class HistoryStore:
     # -- small helpers ---------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _transaction(self._conn):
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction; on failure nothing of it is kept and the HistoryError says
+        that `what` was not saved."""
+        with self._lock, explained(self.path, what, write=True), _transaction(self._conn):
             yield self._conn
-
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        with self._lock:
-            return [Row.from_sql(r) for r in self._conn.execute(sql, args)]
 
     def _rows_by_id(self, conn: sqlite3.Connection, ids: Sequence[int]) -> list[Row]:
         out = []
@@ -191,8 +119,8 @@ class HistoryStore:
                 out.append(Row.from_sql(row))
         return out
 
-    def _update(self, local_id: int, **values: Any) -> Row:
-        with self._write() as conn:
+    def _update(self, what: str, local_id: int, **values: Any) -> Row:
+        with self._write(what) as conn:
             return self._set(conn, local_id, **values)
 
     def _set(self, conn: sqlite3.Connection, local_id: int, **values: Any) -> Row:
@@ -207,47 +135,83 @@ class HistoryStore:
     # -- the write-ahead submission flow ---------------------------------------------------
 
     def add_submission(self, request: GenerationRequest) -> int:
-        """Record a generation before its POST is sent (state submitting); its local id."""
+        """Record a generation before its POST is sent (state submitting); its local id.
+        A HistoryError here means nothing was recorded: do not send."""
         now = self._clock()
         columns = {**request_columns(request), "state": str(State.SUBMITTING),
                    "created_at": now, "updated_at": now, "submitter_pid": os.getpid()}
-        with self._write() as conn:
+        with self._write("the submission (it was not sent)") as conn:
             local_id = _insert(conn, columns)
         self._in_flight.add(local_id)
         return local_id
 
     def mark_submitted(self, local_id: int, task_id: str, trace_id: str | None) -> Row:
-        """The service accepted the submission: it now has a task id (state pending)."""
+        """The service accepted the submission: it now has a task id (state pending).
+
+        Raises TaskIdTaken, changing nothing, when another row already holds the id: no row
+        that has a task id is deleted to make room. The caller decides, by the holder's
+        `adopted_at`: an adoption took this task by mistake (`release_task_id` it, then call
+        again), or the holder is the service's record of this very task, read first by a poll
+        or a sync (`fold_submission` into it)."""
         self._in_flight.discard(local_id)
-        with self._write() as conn:
-            # A row for this id can only exist if another process recorded the task (from a
-            # poll or `wan-tui task ID`) in the instant before this call; ours is the record.
-            conn.execute("DELETE FROM generations WHERE task_id = ? AND id != ?",
-                         (task_id, local_id))
+        return self._give_task_id(local_id, task_id, trace_id, adopted=False)
+
+    def adopt(self, local_id: int, task_id: str, trace_id: str | None) -> Row:
+        """Reconciliation matched an unknown submission to a listed task: like mark_submitted
+        (TaskIdTaken included), and the row remembers it was a match (`adopted_at`)."""
+        return self._give_task_id(local_id, task_id, trace_id, adopted=True)
+
+    def _give_task_id(self, local_id: int, task_id: str, trace_id: str | None, *,
+                      adopted: bool) -> Row:
+        with self._write(f"task id {task_id} for history row #{local_id}") as conn:
+            holder = conn.execute("SELECT * FROM generations WHERE task_id = ? AND id != ?",
+                                  (task_id, local_id)).fetchone()
+            if holder is not None:
+                raise TaskIdTaken(task_id, local_id, Row.from_sql(holder))
             return self._set(conn, local_id, task_id=task_id, trace_id=trace_id,
-                             state=str(State.PENDING), submitter_pid=None)
+                             state=str(State.PENDING), submitter_pid=None,
+                             adopted_at=self._clock() if adopted else None)
+
+    def release_task_id(self, local_id: int, message: str) -> Row:
+        """Undo an adoption: the row goes back to unknown without a task id (nothing about
+        it is lost but the id, which belongs to another submission)."""
+        return self._update(f"the release of history row #{local_id}'s task id", local_id,
+                            task_id=None, state=str(State.UNKNOWN), error_message=message,
+                            finished_at=None, adopted_at=None)
+
+    def fold_submission(self, local_id: int, into_id: int) -> Row:
+        """Our submission's task was already recorded (row `into_id`, from a poll or a sync
+        that read it first): drop our record of sending it, which never had a task id, and
+        return the task's row. A row that has a task id is never dropped here."""
+        self._in_flight.discard(local_id)
+        with self._write(f"the merge of history row #{local_id} into #{into_id}") as conn:
+            conn.execute("DELETE FROM generations WHERE id = ? AND task_id IS NULL", (local_id,))
+            rows = self._rows_by_id(conn, [into_id])
+            if not rows:
+                raise LookupError(f"no generation with local id {into_id} in the history")
+            return rows[0]
 
     def mark_refused(self, local_id: int, code: str, message: str, trace_id: str | None) -> Row:
         """The service refused the submission (nothing was created): failed, with the reason."""
         self._in_flight.discard(local_id)
-        return self._update(local_id, state=str(State.FAILED), error_code=code,
-                            error_message=message, trace_id=trace_id,
-                            finished_at=self._clock(), submitter_pid=None)
+        return self._update(f"the refusal of history row #{local_id}", local_id,
+                            state=str(State.FAILED), error_code=code, error_message=message,
+                            trace_id=trace_id, finished_at=self._clock(), submitter_pid=None)
 
     def mark_unknown(self, local_id: int, message: str) -> Row:
         """No answer came: a task may or may not exist. Never resent automatically."""
         self._in_flight.discard(local_id)
-        return self._update(local_id, state=str(State.UNKNOWN), error_message=message,
-                            submitter_pid=None)
+        return self._update(f"the outcome of history row #{local_id}", local_id,
+                            state=str(State.UNKNOWN), error_message=message, submitter_pid=None)
 
     def recover_interrupted(self) -> list[Row]:
         """Turn submissions left 'submitting' by a process that died into 'unknown'.
 
         Rows another live process is still sending are left alone (the TUI and a CLI command
-        may run together); so are this store's own submissions in flight.
+        may run together); so are this store's own submissions in flight. Nothing is deleted.
         """
         now = self._clock()
-        with self._write() as conn:
+        with self._write("the recovery of interrupted submissions") as conn:
             candidates = conn.execute(
                 "SELECT id, submitter_pid, created_at FROM generations WHERE state = ?",
                 (str(State.SUBMITTING),)).fetchall()
@@ -264,43 +228,19 @@ class HistoryStore:
     # -- learning from the service ---------------------------------------------------------
 
     def apply_snapshots(self, snaps: Iterable[TaskSnapshot]) -> list[Row]:
-        """Record one poll's results in one transaction; the rows whose shown fields changed.
-
-        Unknown task ids get a new row built from the task's request, so a task made elsewhere
-        (`wan-tui task ID`) joins the history. Every row read gets last_polled_at.
-        """
-        now = self._clock()
-        changed: list[int] = []
-        with self._write() as conn:
-            for snap in snaps:
-                if not snap.task_id:
-                    continue
-                current = conn.execute("SELECT * FROM generations WHERE task_id = ?",
-                                       (snap.task_id,)).fetchone()
-                if current is None:
-                    columns = {**request_columns(snap.request), "task_id": snap.task_id,
-                               "created_at": snap.created_at or now, "updated_at": now,
-                               "last_polled_at": now, **_snapshot_columns(None, snap, now)}
-                    changed.append(_insert(conn, columns))
-                    continue
-                values = _snapshot_columns(Row.from_sql(current), snap, now)
-                values = {k: v for k, v in values.items() if current[k] != v}
-                if values.keys() - _QUIET:
-                    changed.append(current["id"])
-                if values:
-                    values["updated_at"] = now
-                values["last_polled_at"] = now
-                assignments = ", ".join(f"{column} = ?" for column in values)
-                conn.execute(f"UPDATE generations SET {assignments} WHERE id = ?",
-                             (*values.values(), current["id"]))
-            return self._rows_by_id(conn, changed)
+        """Record one poll's (or one listing page's) results in one transaction; the rows
+        whose shown fields changed. Unknown task ids get a new row, so tasks made elsewhere
+        join the history; known ones are updated, never duplicated. Every row read gets
+        last_polled_at."""
+        with self._write("the tasks' latest states") as conn:
+            return self._rows_by_id(conn, snapshots.apply(conn, snaps, self._clock()))
 
     def mark_states(self, task_ids: Iterable[str], state: State,
                     message: str | None = None) -> list[Row]:
         """Set a local verdict (e.g. expired, lost) on tasks; the rows that changed."""
         now = self._clock()
         finished = now if state in FINAL_STATES else None
-        with self._write() as conn:
+        with self._write(f"the tasks' new state ({state})") as conn:
             changed = []
             for task_id in task_ids:
                 row = conn.execute("SELECT id FROM generations WHERE task_id = ? AND state != ?",
@@ -316,113 +256,58 @@ class HistoryStore:
 
     def touch_polled(self, task_ids: Iterable[str], when: float | None = None) -> None:
         when = self._clock() if when is None else when
-        with self._write() as conn:
+        with self._write("the time of the last poll") as conn:
             conn.executemany("UPDATE generations SET last_polled_at = ? WHERE task_id = ?",
                              [(when, task_id) for task_id in task_ids])
 
     def set_local_path(self, task_id: str, path: str) -> None:
-        with self._write() as conn:
+        with self._write(f"where the video of {task_id} was saved") as conn:
             conn.execute("UPDATE generations SET local_path = ?, updated_at = ? WHERE task_id = ?",
                          (path, self._clock(), task_id))
 
+    def mark_remote_deleted(self, task_id: str) -> Row | None:
+        """The task was deleted on the service: the local row stays and says so."""
+        with self._write(f"that {task_id} was deleted on the service") as conn:
+            row = conn.execute("SELECT id FROM generations WHERE task_id = ?",
+                               (task_id,)).fetchone()
+            if row is None:
+                return None
+            now = self._clock()
+            return self._set(conn, row["id"], remote_deleted_at=now)
+
     def delete(self, task_id: str) -> bool:
-        with self._write() as conn:
+        """The user's choice: remove a task from the (local) history."""
+        with self._write(f"the deletion of {task_id}") as conn:
             return conn.execute("DELETE FROM generations WHERE task_id = ?",
                                 (task_id,)).rowcount > 0
 
     def delete_id(self, local_id: int) -> bool:
-        """Delete by local id (rows in state unknown have no task id)."""
-        with self._write() as conn:
+        """The user's choice, by local id (rows in state unknown have no task id)."""
+        with self._write(f"the deletion of history row #{local_id}") as conn:
             return conn.execute("DELETE FROM generations WHERE id = ?", (local_id,)).rowcount > 0
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def get(self, local_id: int) -> Row | None:
-        rows = self._rows("SELECT * FROM generations WHERE id = ?", (local_id,))
-        return rows[0] if rows else None
-
-    def by_task_id(self, task_id: str) -> Row | None:
-        rows = self._rows("SELECT * FROM generations WHERE task_id = ?", (task_id,))
-        return rows[0] if rows else None
-
-    def active(self) -> list[Row]:
-        """Tasks the tracker must poll (pending/running with a task id), oldest first."""
-        marks = ", ".join("?" * len(_ACTIVE))
-        return self._rows(f"SELECT * FROM generations WHERE state IN ({marks}) "
-                          f"AND task_id IS NOT NULL ORDER BY created_at, id", _ACTIVE)
-
-    def search(self, text: str | None = None, *, states: Sequence[str] = (),
-               model: str | None = None, action: str | None = None,
-               since: float | None = None, until: float | None = None,
-               limit: int = 50, offset: int = 0) -> list[Row]:
-        """One page of the history, newest first (created_at, then id, descending)."""
-        where, args = where_clause(Filters(text, tuple(states), model, action, since, until),
-                                   fts=self.fts)
-        return self._rows(f"SELECT * FROM generations {where} "
-                          f"ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                          (*args, limit, offset))
-
-    def count(self, text: str | None = None, *, states: Sequence[str] = (),
-              model: str | None = None, action: str | None = None,
-              since: float | None = None, until: float | None = None) -> int:
-        where, args = where_clause(Filters(text, tuple(states), model, action, since, until),
-                                   fts=self.fts, paged=False)
-        with self._lock:
-            return self._conn.execute(f"SELECT count(*) FROM generations {where}",
-                                      args).fetchone()[0]
-
-    def counts_by_state(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._conn.execute(
-                "SELECT state, count(*) FROM generations GROUP BY state").fetchall())
 
     # -- import / export ---------------------------------------------------------------------
 
-    def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Every row as a JSON-ready dict, oldest first, read in small pages (never the whole
-        table at once; other writers are not blocked between pages)."""
-        after: tuple[float, int] = (float("-inf"), 0)
-        while True:
-            rows = self._rows("SELECT * FROM generations WHERE (created_at, id) > (?, ?) "
-                              "ORDER BY created_at, id LIMIT ?", (*after, _EXPORT_CHUNK))
-            yield from (row.to_json() for row in rows)
-            if len(rows) < _EXPORT_CHUNK:
-                return
-            after = (rows[-1].created_at, rows[-1].id)
+    def import_lines(self, lines: Iterable[str | bytes]) -> ImportResult:
+        """Import an export file, line by line, in one transaction. Any bad line (named by its
+        number in the ImportRefused raised) and nothing is imported. A task id already in the
+        history is merged (the more recently updated record wins; a local download path is
+        kept); a row without one is recognized by created_at, prompt and params, so importing
+        the same file twice adds nothing."""
+        with self._write("the import") as conn:
+            importer = Importer(conn, self._clock(), refuse=True)
+            for number, item in numbered_items(lines):
+                importer.add(number, item)
+            return importer.finish()
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
-        """Add exported rows in one transaction. A task id already in the history is merged
-        (the more recently updated record wins; a local download path is kept); rows without
-        a task id are always added. Rows that cannot be history rows are skipped, with why."""
-        now = self._clock()
-        added = merged = 0
-        problems: list[str] = []
-        with self._write() as conn:
+        """Like import_lines for already-decoded rows, but rows that cannot be history rows
+        are skipped (and listed in the result) instead of refusing the rest."""
+        with self._write("the import") as conn:
+            importer = Importer(conn, self._clock(), refuse=False, label="row")
             for number, item in enumerate(rows, 1):
-                try:
-                    columns = columns_from_json(item, now)
-                except ValueError as exc:
-                    problems.append(f"row {number}: {exc}")
-                    continue
-                existing = None
-                if columns["task_id"]:
-                    existing = conn.execute(
-                        "SELECT id, updated_at, local_path FROM generations WHERE task_id = ?",
-                        (columns["task_id"],)).fetchone()
-                if existing is None:
-                    _insert(conn, columns)
-                    added += 1
-                    continue
-                merged += 1
-                if columns["updated_at"] < existing["updated_at"]:
-                    columns = {"local_path": existing["local_path"] or columns["local_path"]}
-                else:
-                    columns["local_path"] = columns["local_path"] or existing["local_path"]
-                assignments = ", ".join(f"{column} = ?" for column in columns)
-                conn.execute(f"UPDATE generations SET {assignments} WHERE id = ?",
-                             (*columns.values(), existing["id"]))
-        return ImportResult(added, merged, len(problems), tuple(problems))
-
+                importer.add(number, item)
+            return importer.finish()
 
 @contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
@@ -430,7 +315,8 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (disk full, ...)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -440,28 +326,4 @@ def _insert(conn: sqlite3.Connection, columns: dict[str, Any]) -> int:
     marks = ", ".join("?" * len(columns))
     cursor = conn.execute(f"INSERT INTO generations ({names}) VALUES ({marks})",
                           tuple(columns.values()))
-    return int(cursor.lastrowid)
-
-
-def _snapshot_columns(row: Row | None, snap: TaskSnapshot, now: float) -> dict[str, Any]:
-    """The shown columns after reading `snap` for `row` (None: a new row)."""
-    if row is not None and row.state in _SETTLED and snap.state in ACTIVE_STATES:
-        return {}  # an out-of-date read; the task has ended
-    old = (lambda name: getattr(row, name)) if row else (lambda name: None)
-    finished = snap.finished_at or old("finished_at")
-    if finished is None and snap.state in FINAL_STATES:
-        finished = now
-    return {
-        "state": str(snap.state),
-        "state_word": snap.state_word,
-        "video_url": snap.video_url or old("video_url"),
-        "thumbnail_url": snap.thumbnail_url or old("thumbnail_url"),
-        "video_width": snap.video_width or old("video_width"),
-        "video_height": snap.video_height or old("video_height"),
-        # read_task only reports an error once the task failed: otherwise there is none now
-        "error_code": snap.error_code,
-        "error_message": snap.error_message,
-        "trace_id": old("trace_id") or snap.trace_id,  # keep the one the user was shown
-        "finished_at": finished,
-        "server_created_at": snap.created_at or old("server_created_at"),
-    }
+    return int(cursor.lastrowid or 0)

@@ -9,6 +9,8 @@ from typing import Any
 
 from wan_tui.api.models import MODEL_ACTIONS, MODELS, GenerationRequest
 from wan_tui.api.state import State, error_object
+from wan_tui.store.lean import COLUMN_KEYS
+from wan_tui.store.values import cost_columns, finite, json_text, json_value, small_int
 
 # Request fields the history keeps for re-runs. callback_url is left out: it carries a
 # per-session secret, and a re-run gets the callback address of the session that sends it.
@@ -43,12 +45,20 @@ class Row:
     last_polled_at: float | None
     local_path: str | None
     submitter_pid: int | None = None  # process-local bookkeeping; not exported
+    usage: Any = field(default=None, hash=False)  # as the service sent it (JSON value)
+    cost: Any = field(default=None, hash=False)  # as the service sent it (JSON value)
+    cost_amount: float | None = None  # the cost read as a number, when its shape is known
+    cost_currency: str | None = None
+    remote_deleted_at: float | None = None  # when the task was deleted on the service
+    adopted_at: float | None = None  # when reconciliation gave this row its task id
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> Row:
         # Only the columns this class names: a migration that adds a column breaks nothing.
         values = {name: row[name] for name in _ROW_FIELDS}
-        values["params"] = _decode_params(values["params"])
+        values["params"] = full_params(values["params"], values)
+        values["usage"] = json_value(values["usage"])
+        values["cost"] = json_value(values["cost"])
         return cls(**values)
 
     @property
@@ -58,7 +68,8 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict: the CLI's --json output and the export format."""
         out = {f.name: getattr(self, f.name) for f in fields(self)
-               if f.name not in ("error_code", "error_message", "submitter_pid")}
+               if f.name not in ("error_code", "error_message", "submitter_pid",
+                                 "cost_amount", "cost_currency", "adopted_at")}
         out["error"] = self.error
         return out
 
@@ -85,13 +96,25 @@ class ImportResult:
 def _decode_params(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
 
+def full_params(text: str | None, columns: dict[str, Any]) -> dict[str, Any]:
+    """A row's params: the stored ones (lean, or full in rows not migrated yet) with action,
+    model, prompt and negative_prompt put back from their columns."""
+    params = _decode_params(text)
+    for key in COLUMN_KEYS:
+        if columns.get(key) is not None and (key != "model" or columns[key]):
+            params[key] = columns[key]
+    return params
+
+
 def encode_params(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True, ensure_ascii=False)
+    """The params column: without what the columns hold (the prompt is stored once)."""
+    lean = {k: v for k, v in params.items() if k not in COLUMN_KEYS}
+    return json.dumps(lean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def request_params(request: dict[str, Any] | GenerationRequest) -> dict[str, Any]:
@@ -120,15 +143,14 @@ def request_columns(request: dict[str, Any] | GenerationRequest) -> dict[str, An
 _IMPORTED_TEXT = ("task_id", "video_url", "thumbnail_url", "trace_id",
                   "local_path")
 _IMPORTED_INT = ("video_width", "video_height")
-_IMPORTED_TIME = ("finished_at", "server_created_at", "last_polled_at")
+_IMPORTED_TIME = ("finished_at", "server_created_at", "last_polled_at", "remote_deleted_at")
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+_num = finite  # numbers SQLite can hold: 1e999 or a 400-digit integer count as missing
 
 
 def columns_from_json(item: Any, now: float) -> dict[str, Any]:
@@ -153,8 +175,9 @@ def columns_from_json(item: Any, now: float) -> dict[str, Any]:
     base = {**params, **{k: item[k] for k in ("action", "model", "prompt", "negative_prompt")
                        if k in item}}
     columns = request_columns(base)
-    error = item.get("error") if isinstance(item.get("error"), dict) else {}
+    error: dict[str, Any] = item["error"] if isinstance(item.get("error"), dict) else {}
     created = _num(item.get("created_at")) or now
+    columns.update(cost_columns(item.get("cost")), usage=json_text(item.get("usage")))
     columns.update(
         state=state,
         state_word=_str(item.get("state_word")) or "",
@@ -163,7 +186,7 @@ def columns_from_json(item: Any, now: float) -> dict[str, Any]:
         created_at=created,
         updated_at=_num(item.get("updated_at")) or created,
         **{k: _str(item.get(k)) for k in _IMPORTED_TEXT},
-        **{k: int(v) if (v := _num(item.get(k))) is not None else None for k in _IMPORTED_INT},
+        **{k: small_int(item.get(k)) for k in _IMPORTED_INT},
         **{k: _num(item.get(k)) for k in _IMPORTED_TIME},
     )
     return columns

@@ -1,7 +1,8 @@
 """The history database's schema: numbered migrations and the optional full-text index.
 
 `PRAGMA user_version` is the number of migrations applied. To change the schema, append one
-entry to MIGRATIONS; never edit an entry that has shipped.
+entry to MIGRATIONS; never edit an entry that has shipped. Migration 3 rewrites rows, so it
+runs in batches (see lean.py); the others are plain statements run in one transaction.
 """
 
 from __future__ import annotations
@@ -45,83 +46,45 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX generations_model ON generations (model, created_at, id)",
         "CREATE INDEX generations_action ON generations (action, created_at, id)",
     ),
+    # 2: usage and cost as received (JSON text), the cost read into an amount and currency for
+    # sums, the service-side delete, and what lets another process follow changes cheaply.
+    (
+        "ALTER TABLE generations ADD COLUMN usage TEXT",
+        "ALTER TABLE generations ADD COLUMN cost TEXT",
+        "ALTER TABLE generations ADD COLUMN cost_amount REAL",
+        "ALTER TABLE generations ADD COLUMN cost_currency TEXT",
+        "ALTER TABLE generations ADD COLUMN remote_deleted_at REAL",
+        # when reconciliation matched this row to a listed task (the match may be undone)
+        "ALTER TABLE generations ADD COLUMN adopted_at REAL",
+        "CREATE INDEX generations_updated ON generations (updated_at)",
+        # covers `spend`: only rows with a known cost are in it
+        """CREATE INDEX generations_spend ON generations
+            (created_at, cost_currency, cost_amount, model) WHERE cost_amount IS NOT NULL""",
+        # where a batched migration got to (a row per migration in progress)
+        "CREATE TABLE store_progress (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
+    ),
+    # 3: the prompt stored once: params no longer repeat action, model, prompt and
+    # negative_prompt (their columns hold them). Rewrites rows in batches: lean.py.
+    (),
 ]
 LATEST_VERSION = len(MIGRATIONS)
+BATCHED = {3}  # migrations run by lean.rewrite_params, batch by batch
 
 
 def user_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the missing migrations. Call inside a write transaction (BEGIN IMMEDIATE) so two
-    processes opening a new file at once cannot both migrate it."""
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the missing plain migrations, stopping before a batched one; the version reached.
+    Call inside a write transaction (BEGIN IMMEDIATE) so two processes opening a new file at
+    once cannot both migrate it."""
     version = user_version(conn)
     for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+        if number in BATCHED:
+            break
         for statement in statements:
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number}")
-
-
-# -- full-text search ------------------------------------------------------------------------
-# An external-content FTS5 index over prompt and negative_prompt, kept in step by triggers.
-# It is not a migration because it depends on the SQLite build: without FTS5 the history works
-# with LIKE, and the index is (re)built the next time a build with FTS5 opens the file.
-
-FTS_TABLE = "generations_fts"
-_TRIGGERS = {
-    "generations_fts_insert": f"""CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations
-        BEGIN
-            INSERT INTO {FTS_TABLE} (rowid, prompt, negative_prompt)
-            VALUES (new.id, new.prompt, new.negative_prompt);
-        END""",
-    "generations_fts_delete": f"""CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations
-        BEGIN
-            INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, prompt, negative_prompt)
-            VALUES ('delete', old.id, old.prompt, old.negative_prompt);
-        END""",
-    "generations_fts_update": f"""CREATE TRIGGER generations_fts_update
-        AFTER UPDATE OF prompt, negative_prompt ON generations
-        BEGIN
-            INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, prompt, negative_prompt)
-            VALUES ('delete', old.id, old.prompt, old.negative_prompt);
-            INSERT INTO {FTS_TABLE} (rowid, prompt, negative_prompt)
-            VALUES (new.id, new.prompt, new.negative_prompt);
-        END""",
-}
-
-
-def fts5_available(conn: sqlite3.Connection) -> bool:
-    """Whether this SQLite can use FTS5 (built in or loaded): try it rather than guess."""
-    try:
-        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x)")
-        conn.execute("DROP TABLE temp.fts5_probe")
-        return True
-    except sqlite3.OperationalError:
-        return False
-
-
-def _existing(conn: sqlite3.Connection, kind: str) -> set[str]:
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))
-    return {name for (name,) in rows}
-
-
-def setup_fts(conn: sqlite3.Connection, available: bool) -> None:
-    """Create the index and its triggers when FTS5 is available, rebuilding the index if the
-    triggers were missing (writes happened without them); otherwise drop the triggers so
-    writes keep working. Call inside a write transaction."""
-    triggers = _existing(conn, "trigger")
-    if not available:
-        for name in _TRIGGERS.keys() & triggers:
-            conn.execute(f"DROP TRIGGER {name}")
-        return
-    if FTS_TABLE not in _existing(conn, "table"):
-        conn.execute(f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
-            prompt, negative_prompt, content='generations', content_rowid='id',
-            tokenize='unicode61 remove_diacritics 2')""")
-    if _TRIGGERS.keys() <= triggers:
-        return
-    for name, sql in _TRIGGERS.items():
-        if name not in triggers:
-            conn.execute(sql)
-    conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+        version = number
+    return version

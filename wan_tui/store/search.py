@@ -1,37 +1,105 @@
-"""Turning history filters into a safe SQL WHERE clause (FTS5 MATCH or LIKE)."""
+"""What the history is filtered by, and that as safe SQL conditions (FTS5 MATCH or LIKE).
+
+Which rows the full-text part matches is one question; in which order they are read (driven
+by the index, or by walking the history in order) is the planner's (plans.py).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wan_tui.store.schema import FTS_TABLE
+from wan_tui.store.fts import FTS_TABLE
 
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what FTS5's unicode61 tokenizer keeps (letters, digits)
+MIN_PREFIX = 2  # a last word of one character matches whole words only
 
 
 @dataclass(frozen=True)
 class Filters:
-    text: str | None = None
+    """One history query. Every field narrows; the defaults match every row."""
+
+    text: str | None = None  # free words: each must occur (prompt or negative prompt)
     states: Sequence[str] = ()
-    model: str | None = None
+    models: Sequence[str] = ()
     action: str | None = None
     since: float | None = None  # created_at >= since
     until: float | None = None  # created_at < until
+    has_video: bool | None = None  # video_url is (not) known
+    saved: bool | None = None  # local_path is (not) set: the video was downloaded
+    deleted_remote: bool | None = None  # the task was (not) deleted on the service
+
+    @property
+    def words(self) -> str:
+        return (self.text or "").strip()
 
 
 def fts_query(text: str) -> str | None:
     """User text as an FTS5 query that cannot be a syntax error: every term a quoted string
     (so AND, (, * and quotes are just text), all terms required, the last one a prefix so
-    results come while typing. None when no term has anything the index can match."""
+    results come while typing (from two characters on). None when no term has anything the
+    index can match."""
     terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
     if not terms:
         return None
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    quoted[-1] += "*"
+    quoted = [_quote(term) for term in terms]
+    if len(_TOKEN_CHAR.findall(terms[-1])) >= MIN_PREFIX:
+        quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def merges_prefix(text: str) -> bool:
+    """Whether the FTS query for `text` ends in a prefix: the index has no prefix entries,
+    so SQLite merges the lists of every word starting so, once per evaluation."""
+    terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
+    return bool(terms) and len(_TOKEN_CHAR.findall(terms[-1])) >= MIN_PREFIX
+
+
+def prefix_variants(text: str) -> tuple[str | None, list[str]]:
+    """For text ending in a prefix: the other words' query (whole words; None when there
+    are none), and every word folded as the index sees it (for `has_prefix`)."""
+    terms = [term for term in text.split() if _TOKEN_CHAR.search(term)]
+    others = " ".join(map(_quote, terms[:-1])) or None
+    return others, [_fold("".join(_TOKEN_CHAR.findall(term))) for term in terms]
+
+
+def whole_word(folded: str) -> str:
+    """The FTS query for one folded word, as a whole word."""
+    return _quote(folded)
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, as the index's tokenizer (remove_diacritics 2) sees it."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
+
+
+def has_prefix(prompt: str | None, negative: str | None, prefix: str) -> bool:
+    """Whether a word of the prompt or negative prompt starts with `prefix` (folded): the
+    row-by-row check for a long last word, where asking the index would merge every word
+    starting with it on each row. SQL function wan_has_prefix."""
+    pattern = _word_start(prefix)
+    for text in (prompt, negative):
+        # ASCII text needs no folding: the pattern ignores case (most prompts; 3x faster)
+        if text and pattern.search(text if text.isascii() else _fold(text)):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=16)
+def _word_start(prefix: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![^\W_])" + re.escape(prefix), re.IGNORECASE)
 
 
 def _like_pattern(term: str) -> str:
@@ -39,38 +107,48 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def where_clause(filters: Filters, *, fts: bool, paged: bool = True) -> tuple[str, list[Any]]:
-    """("WHERE ...", parameters) over table `generations`; "" when nothing filters.
+def text_match(filters: Filters, fts: bool) -> str | None:
+    """The FTS5 query for the free words, when the index can answer them."""
+    return fts_query(filters.words) if fts and filters.words else None
 
-    `paged`: the query reads rows in history order with a LIMIT (a page), rather than all of
-    them (a count); it decides how full-text matches are best joined in."""
+
+def where_parts(filters: Filters, *, fts: bool, match_sql: str | None
+                ) -> tuple[list[str], list[Any]]:
+    """(conditions, parameters) over table `generations`. `match_sql` is how the full-text
+    condition is written (it has one `?` for the FTS5 query); None leaves it out."""
     parts: list[str] = []
     args: list[Any] = []
-    text = (filters.text or "").strip()
-    match = fts_query(text) if fts and text else None
-    if match:
-        # For a page, "+id" makes the matches a filter rather than the driver: otherwise SQLite
-        # fetches and sorts every matching row (50 ms for a common word in 100,000 rows)
-        # instead of walking an index in history order until the page is full. A count has
-        # no order, so there the matches drive.
-        column = "+id" if paged else "id"
-        parts.append(f"{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
+    match = text_match(filters, fts)
+    if match and match_sql:
+        parts.append(match_sql)
         args.append(match)
-    elif text:  # no FTS5, or only punctuation was typed (which the index does not hold)
-        for term in text.split():
+    elif filters.words and not match:  # no FTS5, or only punctuation (which it does not hold)
+        for term in filters.words.split():
             parts.append("(prompt LIKE ? ESCAPE '\\' OR negative_prompt LIKE ? ESCAPE '\\')")
             args += [_like_pattern(term)] * 2
-    if filters.states:
-        parts.append(f"state IN ({', '.join('?' * len(filters.states))})")
-        args += [str(state) for state in filters.states]
-    for column, value in (("model", filters.model), ("action", filters.action)):
-        if value:
-            parts.append(f"{column} = ?")
-            args.append(value)
+    for column, values in (("state", filters.states), ("model", filters.models)):
+        if values:
+            parts.append(f"{column} IN ({', '.join('?' * len(values))})")
+            args += [str(value) for value in values]
+    if filters.action:
+        parts.append("action = ?")
+        args.append(filters.action)
     if filters.since is not None:
         parts.append("created_at >= ?")
         args.append(filters.since)
     if filters.until is not None:
         parts.append("created_at < ?")
         args.append(filters.until)
-    return ("WHERE " + " AND ".join(parts) if parts else ""), args
+    for column, wanted in (("video_url", filters.has_video), ("local_path", filters.saved),
+                           ("remote_deleted_at", filters.deleted_remote)):
+        if wanted is not None:
+            parts.append(f"{column} IS {'NOT ' if wanted else ''}NULL")
+    return parts, args
+
+
+# How the full-text condition is joined in (see plans.py).
+DRIVEN = f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+FILTERED = f"+id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+SCANNED = "wan_has_prefix(prompt, negative_prompt, ?)"
+PROBED = (f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+          f"AND {FTS_TABLE}.rowid = generations.id)")
