@@ -19,6 +19,7 @@ from .api.client import WanClient
 from .api.errors import ApiError, AuthError, RateLimited, WanError
 from .api.models import GenerationRequest, InvalidRequest
 from .api.state import State, TaskSnapshot
+from .store.errors import TaskIdTaken
 from .store.history import HistoryStore
 from .store.rows import Row
 
@@ -127,7 +128,10 @@ class Reconciler:
                 match = min(candidates,
                             key=lambda s: abs((s.created_at or row.created_at) - row.created_at))
                 claimed.add(match.task_id)
-                settled.append(self.store.mark_submitted(row.id, match.task_id, match.trace_id))
+                try:
+                    settled.append(self.store.adopt(row.id, match.task_id, match.trace_id))
+                except TaskIdTaken:  # recorded meanwhile (its own answer came): look again
+                    self.schedule(row.id)
             elif self._wall() - row.created_at < NOT_CREATED_AFTER:
                 self.schedule(row.id, NOT_CREATED_AFTER)
             elif not proven:

@@ -13,9 +13,8 @@ downloading, deleting, and the history's queries.
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
 import contextlib
-import json
-import os
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,14 @@ from .store.config import (
     set_value,
     unset_value,
 )
-from .store.history import HistoryError, HistoryStore
+from .store import drafts
+from .store.errors import HistoryError
+from .store.health import SpendLine
+from .store.history import HistoryStore
+from .store.query import QueryError, parse_query
+from .store.reading import ChangeMarker
+from .store.search import Filters
+from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
 from .tracker import Tracker
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
@@ -45,7 +51,7 @@ from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
 EXPORT_PAGE = 500  # rows read at a time by a filtered export
-__all__ = ["CallbackError", "Connection", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
+__all__ = ["CallbackError", "ChangeMarker", "Connection", "Filters", "QueryError", "SpendLine", "SyncResult", "parse_query", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
            "TrackerStatus", "UnknownTask", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
 
 
@@ -289,6 +295,31 @@ class Session:
         """Remove a task from the local history (not from the service)."""
         return self._store.delete(task_id)
 
+    async def delete_remote(self, task_id: str) -> Row | None:
+        """Delete the task on the service too (irreversible: ask first); the row says so."""
+        return await self.tracker.delete_remote(task_id)
+
+    async def sync(self, since: float | None = None,
+                   progress: SyncProgress | None = None) -> SyncResult:
+        """Merge the account's tasks (web app, other machines) into the history."""
+        return await self.tracker.sync(since, progress)
+
+    def spend(self, since: float | None = None, until: float | None = None,
+              by: str = "day") -> list[SpendLine]:
+        """Recorded costs summed by day or model, per currency."""
+        return self._store.spend(since, until, by)
+
+    def spend_today(self) -> list[SpendLine]:
+        midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
+        return self._store.spend(since=midnight, by="model")
+
+    def change_marker(self) -> ChangeMarker:
+        """A cheap probe of the history: compare with `changed_since` to follow other writers."""
+        return self._store.change_marker()
+
+    def changed_since(self, marker: ChangeMarker, limit: int = 1000) -> list[Row]:
+        return self._store.changed_since(marker, limit)
+
     # -- the history -------------------------------------------------------------------------
 
     def get(self, local_id: int) -> Row | None:
@@ -325,40 +356,20 @@ class Session:
 
     # -- for the terminal app ------------------------------------------------------------------
 
-    DRAFTS_FILE = "drafts.json"
-    DRAFTS_MAX_BYTES = 1_000_000
+    DRAFTS_MAX_BYTES = drafts.DRAFTS_MAX_BYTES
 
     @property
     def drafts_path(self) -> Path:
         """The app's form drafts: next to the history, in the data folder."""
-        return self._store.path.parent / self.DRAFTS_FILE
+        return self._store.path.parent / drafts.DRAFTS_FILE
 
     def read_drafts(self) -> tuple[Any, str | None]:
-        """The drafts saved last time (None: none) and a notice when the file was unusable
-        (too big or not JSON: it is ignored, and replaced at the next save)."""
-        path = self.drafts_path
-        try:
-            if path.stat().st_size > self.DRAFTS_MAX_BYTES:
-                return None, f"{path} is too big to be drafts; it is ignored"
-            return json.loads(path.read_text(encoding="utf-8")), None
-        except FileNotFoundError:
-            return None, None
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            return None, f"{path} could not be read ({type(error).__name__}); it is ignored"
+        """The drafts saved last time (None: none) and a notice when the file was unusable."""
+        return drafts.read_drafts(self.drafts_path)
 
-    def write_drafts(self, drafts: Mapping[str, Any]) -> None:
-        """Replace the saved drafts (atomically, readable only by the user; raises OSError).
-        Drafts bigger than DRAFTS_MAX_BYTES are not kept."""
-        text = json.dumps(drafts, ensure_ascii=False)
-        path = self.drafts_path
-        if not drafts or len(text.encode("utf-8")) > self.DRAFTS_MAX_BYTES:
-            path.unlink(missing_ok=True)
-            return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
+    def write_drafts(self, saved: Mapping[str, Any]) -> None:
+        """Replace the saved drafts (atomically, mode 0600; raises OSError)."""
+        drafts.write_drafts(self.drafts_path, saved)
 
 
 @contextlib.asynccontextmanager

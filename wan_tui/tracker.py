@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
@@ -18,28 +17,29 @@ from dataclasses import replace
 from .api.client import BATCH_LIMIT, WanClient
 from .api.state import read_task
 from .callbacks import CallbackReceiver
-from .api.errors import (
-    AccountError,
-    ApiError,
-    AuthError,
-    BadRequest,
-    RateLimited,
-    SubmissionUnknown,
-    TransportError,
-    WanError,
-)
-from .api.models import GenerationRequest, InvalidRequest
-from .reconcile import Reconciler
+from .api.errors import ApiError, BadRequest, WanError
+from .api.models import GenerationRequest
 from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
+from .reconcile import Reconciler
+from .sending import send_once
+from .sync import SyncProgress, SyncResult, sync_account
 from .store.history import HistoryStore
 from .store.rows import Row
-from .tracking import Listener, Pacing, TrackerEvent, TrackerStatus, UnknownTask, wait_settled
+from .tracking import (
+    Listener,
+    Pacing,
+    TrackerEvent,
+    TrackerStatus,
+    UnknownTask,
+    failure_pause,
+    trouble_text,
+    wait_settled,
+)
 
 log = logging.getLogger(__name__)
 
 EXPIRE_AFTER = 24 * 3600.0  # task ids expire upstream after about a day
 RESCAN_EVERY = 5.0  # seconds between looks at the store for tasks another process added
-MAX_BACKOFF = 60.0
 CALLBACK_SLOWDOWN = 4.0  # tasks that will call back are polled this much less often
 
 
@@ -142,32 +142,16 @@ class Tracker:
         return row
 
     async def _send_once(self, local_id: int, request: GenerationRequest) -> Row:
-        for attempt in range(self.pacing.rate_limit_retries + 1):
-            try:
-                ack = await self.client.submit(request)
-            except RateLimited as error:
-                # A 429 is the service refusing before creating anything, so waiting and
-                # asking again is not a resend of something that may exist.
-                if attempt == self.pacing.rate_limit_retries:
-                    return self.store.mark_refused(local_id, error.code, str(error), error.trace_id)
-                await asyncio.sleep(error.retry_after or self.client.retry.delay(attempt + 1))
-                continue
-            except SubmissionUnknown as error:
-                self._reconciler.schedule(local_id)
-                self._wake.set()
-                return self.store.mark_unknown(local_id, str(error))
-            except (WanError, InvalidRequest) as error:
-                code = error.code if isinstance(error, WanError) else "bad_request"
-                trace = error.trace_id if isinstance(error, WanError) else None
-                if isinstance(error, TransportError):
-                    message = f"not sent: {error}"
-                else:
-                    message = str(error)
-                return self.store.mark_refused(local_id, code, message, trace)
-            row = self.store.mark_submitted(local_id, ack.task_id, ack.trace_id)
-            self._track(ack.task_id, self._mono() + self.pacing.first_poll)
-            return row
-        raise AssertionError("unreachable")
+        row = await send_once(self.client, self.store, local_id, request,
+                              rate_limit_retries=self.pacing.rate_limit_retries,
+                              reconcile=self._reconcile_later)
+        if row.task_id and row.state in ACTIVE_STATES:
+            self._track(row.task_id, self._mono() + self.pacing.first_poll)
+        return row
+
+    def _reconcile_later(self, local_id: int) -> None:
+        self._reconciler.schedule(local_id)
+        self._wake.set()
 
     def set_pacing(self, pacing: Pacing) -> None:
         """New budget and intervals, read at the next round (submission slots stay as made)."""
@@ -198,6 +182,24 @@ class Tracker:
         rows = [r for r in (self.store.by_task_id(i) for i in ids if i in found) if r]
         return rows, [i for i in ids if i not in found]
 
+    async def sync(self, since: float | None = None,
+                   progress: SyncProgress | None = None) -> SyncResult:
+        """Record the account's tasks (made anywhere) in the history, inside the budget."""
+        await self._budget_pause()
+        result = await sync_account(self.client, self.store, since=since,
+                                    pause=self._budget_pause, progress=progress)
+        self._rescan()  # follow the unfinished ones it found
+        return result
+
+    async def delete_remote(self, task_id: str) -> Row | None:
+        """Delete the task's record on the service (irreversible); the local row says so."""
+        await self.client.delete(task_id)
+        self._due.pop(task_id, None)
+        row = self.store.mark_remote_deleted(task_id)
+        if row is not None:
+            self._emit([row])
+        return row
+
     # -- tracking ----------------------------------------------------------------------------
 
     def track(self, task_id: str, *, now: bool = False) -> None:
@@ -227,15 +229,13 @@ class Tracker:
         """Track what another process added; give day-old tasks one last look."""
         now = self._mono()
         cutoff = self._wall() - EXPIRE_AFTER
-        for row in self.store.active():
-            if not row.task_id:
-                continue
-            if row.created_at < cutoff and row.task_id not in self._expiring:
+        for _, task_id, created_at in self.store.active_ids():  # ids only: cheap at 10,000
+            if created_at < cutoff and task_id not in self._expiring:
                 # It may have finished while nobody looked: read it once before giving up.
-                self._expiring.add(row.task_id)
-                self._due[row.task_id] = now
-            elif row.task_id not in self._due:
-                self._due[row.task_id] = now
+                self._expiring.add(task_id)
+                self._due[task_id] = now
+            elif task_id not in self._due:
+                self._due[task_id] = now
 
     def _expire(self, task_ids: Iterable[str]) -> list[Row]:
         ids = [t for t in task_ids if t in self._expiring]
@@ -309,28 +309,14 @@ class Tracker:
 
     def _on_failure(self, error: Exception) -> None:
         """Pause or back off after a failed request, and say why on the status line."""
-        code = error.code if isinstance(error, WanError) else "internal"
-        if isinstance(error, RateLimited):
-            pause = error.retry_after if error.retry_after is not None else self._backoff()
-            self._next_request = self._mono() + pause
-            self._set_status(paused_until=self._wall() + pause, trouble=str(error),
-                             trouble_code=code)
-        elif isinstance(error, AuthError | AccountError):
-            # Polling cannot help until the token or account is fixed; look now and then.
-            self._next_request = self._mono() + MAX_BACKOFF
-            self._set_status(trouble=str(error), trouble_code=code)
-        else:
-            if not isinstance(error, WanError):  # a bug of ours: keep polling, but loudly
-                log.error("tracker request failed", exc_info=error)
-            self._next_request = self._mono() + self._backoff()
-            self._set_status(trouble=str(error) if isinstance(error, WanError)
-                             else f"internal error: {type(error).__name__}: {error}",
-                             trouble_code=code)
-
-    def _backoff(self) -> float:
+        if not isinstance(error, WanError):  # a bug of ours: keep polling, but loudly
+            log.error("tracker request failed", exc_info=error)
         self._failures += 1
-        delay = min(MAX_BACKOFF, 2.0 ** (self._failures - 1))
-        return delay * random.uniform(0.75, 1.25)
+        pause, rate_limited = failure_pause(error, self._failures)
+        self._next_request = self._mono() + pause
+        self._set_status(paused_until=self._wall() + pause if rate_limited else None,
+                         trouble=trouble_text(error),
+                         trouble_code=error.code if isinstance(error, WanError) else "internal")
 
     async def _poll(self, ids: list[str]) -> None:
         found = await self.client.fetch_batch(ids, retry=False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from .api.errors import WanError
+from .api.errors import AccountError, AuthError, RateLimited, WanError
 from .api.state import FINAL_STATES, State
 from .store.rows import Row
 
@@ -90,3 +91,24 @@ def _settled(row: Row, reconciling: set[int]) -> bool:
     if row.state in FINAL_STATES:
         return True
     return row.state == State.UNKNOWN and row.id not in reconciling
+
+
+MAX_BACKOFF = 60.0  # seconds: the longest pause after repeated failures
+
+
+def failure_pause(error: Exception, failures: int) -> tuple[float, bool]:
+    """How long the tracker waits after its `failures`-th failure in a row, and whether it is
+    a rate-limit pause (shown as such). A refused token or account is retried now and then:
+    polling cannot help until the user fixes it."""
+    backoff = min(MAX_BACKOFF, 2.0 ** (failures - 1)) * random.uniform(0.75, 1.25)
+    if isinstance(error, RateLimited):
+        return (error.retry_after if error.retry_after is not None else backoff), True
+    if isinstance(error, AuthError | AccountError):
+        return MAX_BACKOFF, False
+    return backoff, False
+
+
+def trouble_text(error: Exception) -> str:
+    if isinstance(error, WanError):
+        return str(error)
+    return f"internal error: {type(error).__name__}: {error}"
