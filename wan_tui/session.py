@@ -38,7 +38,7 @@ from .store.config import (
 )
 from .store import drafts
 from .store.errors import HistoryError
-from .store.health import SpendLine
+from .store.health import SpendLine, Stats
 from .store.history import HistoryStore
 from .store.query import QueryError, parse_query
 from .store.reading import ChangeMarker
@@ -312,6 +312,17 @@ class Session:
     def spend_today(self) -> list[SpendLine]:
         midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
         return self._store.spend(since=midnight, by="model")
+
+    def check_history(self) -> list[str]:
+        """The full check of every page (slow on a large file); [] when sound."""
+        return self._store.check()
+
+    def history_stats(self) -> Stats:
+        return self._store.stats()
+
+    def compact_history(self) -> Stats:
+        """Return free space to the disk (VACUUM); locks the history meanwhile."""
+        return self._store.vacuum()
 
     def change_marker(self) -> ChangeMarker:
         """A cheap probe of the history: compare with `changed_since` to follow other writers."""

@@ -20,7 +20,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BUG = 0, 1, 2, 130, 70
 
 
 def _commands() -> dict[str, Callable[[CliContext], Any]]:
-    from . import config_cmd, download_cmd, history_cmd, login_cmd, sim_cmd, tasks
+    from . import account_cmd, config_cmd, download_cmd, history_cmd, login_cmd, sim_cmd, tasks
 
     return {
         "generate": lambda ctx: tasks.generate(ctx, "text2video"),
@@ -34,6 +34,9 @@ def _commands() -> dict[str, Callable[[CliContext], Any]]:
         "history": history_cmd.run,
         "config": config_cmd.run,
         "login": login_cmd.run,
+        "sync": account_cmd.sync,
+        "spend": account_cmd.spend,
+        "doctor": account_cmd.doctor,
         "sim": sim_cmd.run,
     }
 

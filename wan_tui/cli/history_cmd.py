@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -37,14 +38,45 @@ def run(ctx: CliContext) -> int:
         if action == "import":
             return import_(ctx, session)
         if action == "delete":
-            if not session.delete(ctx.args.task_id):
-                ctx.out.error(f"no task {ctx.args.task_id} in the history")
-                return 1
-            ctx.out.info(f"deleted {ctx.args.task_id} from the history (not from the service)")
-            return 0
+            return delete(ctx, session)
         return browse(ctx, session)
     finally:
         session.close_history()
+
+
+def delete(ctx: CliContext, session: Session) -> int:
+    """Remove a task from the history; with --remote, delete it on the service instead (asked
+    first), keeping the local row, which then says it was deleted there."""
+    task_id = ctx.args.task_id
+    if ctx.args.remote:
+        if not ctx.args.yes and not confirm(f"delete {task_id} on the service? This cannot "
+                                            "be undone (the video link stays valid) [y/N] "):
+            ctx.out.info("nothing was deleted")
+            return 1
+        asyncio.run(delete_on_service(ctx, task_id))
+        kept = session.by_task_id(task_id) is not None
+        ctx.out.info(f"deleted {task_id} on the service"
+                     + ("; the history keeps its row, marked as deleted there (remove it with "
+                        f"`wan-tui history delete {task_id}`)" if kept else ""))
+        return 0
+    if not session.delete(task_id):
+        ctx.out.error(f"no task {task_id} in the history")
+        return 1
+    ctx.out.info(f"deleted {task_id} from the history (not from the service: --remote does)")
+    return 0
+
+
+async def delete_on_service(ctx: CliContext, task_id: str) -> None:
+    async with ctx.session(poll=False) as remote:
+        await remote.delete_remote(task_id)
+
+
+def confirm(question: str) -> bool:
+    """A yes from the terminal; never from a pipe (scripts say --yes)."""
+    if not sys.stdin.isatty():
+        raise UsageError("deleting on the service needs a yes: add --yes (there is no "
+                         "terminal to ask)")
+    return input(question).strip().lower() in ("y", "yes")
 
 
 def browse(ctx: CliContext, session: Session) -> int:
@@ -78,11 +110,11 @@ def history_filters(ctx: CliContext) -> dict[str, Any]:
         raise UsageError(f"unknown state {bad[0]!r}; states are {', '.join(sorted(_STATES))}")
     return {"text": getattr(args, "search", None), "states": states,
             "model": getattr(args, "model", None), "action": getattr(args, "action", None),
-            "since": _date(getattr(args, "since", None), "--since"),
-            "until": _date(getattr(args, "until", None), "--until")}
+            "since": date_option(getattr(args, "since", None), "--since"),
+            "until": date_option(getattr(args, "until", None), "--until")}
 
 
-def _date(text: str | None, option: str) -> float | None:
+def date_option(text: str | None, option: str) -> float | None:
     """A local date or date-time as Unix seconds."""
     if text is None:
         return None

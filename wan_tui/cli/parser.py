@@ -297,8 +297,29 @@ def build_parser() -> argparse.ArgumentParser:
     hp.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     hp = hsub.add_parser("import", help="merge a JSONL export into the history")
     hp.add_argument("file")
-    hp = hsub.add_parser("delete", help="remove one task from the history (not from the service)")
+    hp = hsub.add_parser("delete", help="remove one task from the history (with --remote, "
+                                        "from the service too)")
     hp.add_argument("task_id")
+    hp.add_argument("--remote", action="store_true",
+                    help="also delete the task's record on the service (irreversible; asks)")
+    hp.add_argument("-y", "--yes", action="store_true", help="do not ask (for scripts)")
+    _connection_options(hp, top=False)
+
+    p = command("sync", "bring the account's tasks (web app, other machines) into the history")
+    p.add_argument("--since", metavar="DATE", help="only tasks made on or after DATE")
+    _quiet_option(p)
+    _json_option(p)
+
+    p = command("spend", "sum the recorded costs of finished tasks", connection=False)
+    p.add_argument("--since", metavar="DATE", help="made on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="made before DATE")
+    p.add_argument("--by", choices=("day", "model"), default="day")
+    _json_option(p)
+
+    p = command("doctor", "check the whole history file, report its size, compact it",
+                connection=False)
+    p.add_argument("--vacuum", action="store_true", help="return free space to the disk")
+    _json_option(p)
 
     p = command("config", "show or change the configuration", connection=False)
     csub = p.add_subparsers(dest="config_command", metavar="ACTION")
