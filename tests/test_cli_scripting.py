@@ -122,3 +122,20 @@ def test_config_show_names_the_environment_it_uses(cli, sim_env) -> None:
     code, out, _ = cli("config", "show")
     line = next(x for x in out.splitlines() if x.startswith("api.token"))
     assert "(ACEDATACLOUD_API_TOKEN)" in line and sim_env.token not in out
+
+
+def test_verbose_logs_each_request_without_the_token(cli, sim_env) -> None:
+    code, _, err = cli("generate", "a calm lake", "--verbose")
+    assert code == 0 and "http: POST /wan/videos text2video -> 200" in err
+    assert sim_env.token not in err
+
+
+def test_the_request_deadline_comes_from_the_config(cli, sim_env) -> None:
+    assert cli("config", "set", "api.timeout_seconds", "0.5")[0] == 2  # 1 to 600
+    assert cli("config", "set", "api.timeout_seconds", "5")[0] == 0
+    code, shown, _ = run_json(cli, "config", "show")
+    assert shown["values"]["api.timeout_seconds"] == 5.0
+    assert cli("config", "set", "api.timeout_seconds", "1")[0] == 0
+    sim_env.latency = 3.0  # the answer comes after the deadline
+    code, snap, err = run_json(cli, "generate", "too slow")
+    assert code == 1 and snap["state"] == "unknown" and "within 1 s" in snap["error"]["message"]

@@ -16,6 +16,7 @@ from wan_tui.store.config import (
     ApiConfig,
     ConfigError,
     DownloadsConfig,
+    MediaConfig,
     PollingConfig,
     UiConfig,
     load_config,
@@ -63,8 +64,8 @@ def test_typed_sections_match_the_key_table():
     """The dataclasses only name fields; a key added to KEYS must get a field and vice versa."""
     typed = {f"{section}.{f.name}" for section, cls in (
         ("api", ApiConfig), ("polling", PollingConfig), ("downloads", DownloadsConfig),
-        ("ui", UiConfig)) for f in fields(cls)}
-    table = {k for k in KEYS if k.split(".")[0] in ("api", "polling", "downloads", "ui")}
+        ("ui", UiConfig), ("media", MediaConfig)) for f in fields(cls)}
+    table = {k for k in KEYS if k.split(".")[0] in ("api", "polling", "downloads", "ui", "media")}
     assert typed == table
     request_fields = {f.name for f in fields(GenerationRequest)}
     assert {k.split(".")[1] for k in KEYS if k.startswith("defaults.")} <= request_fields
@@ -127,13 +128,14 @@ def test_set_value_parses_each_type(cfg):
 
 
 @pytest.mark.parametrize(("key", "raw", "expected"), [
-    ("defaults.duration", "7", "defaults.duration must be one of 5, 10, 15 (got 7)"),
+    ("defaults.duration", "31",
+     "defaults.duration must be 2 to 30 seconds, or -1 for the model's choice (got 31)"),
     ("defaults.duration", "ten", "defaults.duration must be a whole number (got 'ten')"),
     ("defaults.audio", "maybe", "defaults.audio must be true or false (got 'maybe')"),
     ("defaults.model", "wan2.6-t2", "did you mean wan2.6-t2v"),
-    ("defaults.size", "1280x720", "must be one of"),
+    ("defaults.size", "1280x700", "must be one of"),
     ("api.base_url", "ftp://example.com", "must be an http(s) URL"),
-    ("polling.max_requests_per_second", "0", "must be greater than 0"),
+    ("polling.max_requests_per_second", "0", "must be at least 0.01"),
     ("polling.max_requests_per_second", "nan", "must be a number"),
     ("polling.max_requests_per_second", "60.5", "documented ceiling is 60 requests per second"),
     ("polling.max_in_flight", "0", "must be 1 or more"),
@@ -174,7 +176,12 @@ def test_a_secret_value_is_never_repeated_in_a_message(cfg):
     spec = KEYS["api.token"]
     for value in (98765432109876543, ["sk-secret-in-a-list"], True):
         assert spec.problem(value) and str(value) not in spec.problem(value)
-    assert "got 7" in KEYS["defaults.duration"].problem(7)  # other keys still say it
+    assert "got 31" in KEYS["defaults.duration"].problem(31)  # other keys still say it
+
+
+def test_sizes_and_resolutions_are_read_as_the_service_spells_them(cfg):
+    assert set_value("defaults.size", "1280x720", cfg).config.get("defaults.size") == "1280*720"
+    assert set_value("defaults.resolution", "720p", cfg).config.get("defaults.resolution") == "720P"
 
 
 def test_unknown_key_suggests_close_ones(cfg):
@@ -237,7 +244,7 @@ def test_unset_value_restores_the_default(cfg):
 def test_save_values_validates_everything_first(cfg):
     set_value("ui.theme", "nord", cfg)
     with pytest.raises(ConfigError, match="defaults.duration"):
-        save_values({"ui.theme": "monokai", "defaults.duration": 7}, cfg)
+        save_values({"ui.theme": "monokai", "defaults.duration": 31}, cfg)
     assert load_config(cfg).config.ui.theme == "nord"
     loaded = save_values({"ui.theme": "monokai", "defaults.duration": 5,
                           "polling.interval_seconds": 20, "keymap.quit": "ctrl+q",
@@ -282,7 +289,7 @@ def test_non_utf8_file_is_broken(cfg):
 
 def test_wrong_values_fall_back_with_a_problem(cfg):
     cfg.parent.mkdir()
-    cfg.write_text('api = "oops"\n[defaults]\nduration = 7\nmodle = "x"\naudio = "yes"\n'
+    cfg.write_text('api = "oops"\n[defaults]\nduration = 31\nmodle = "x"\naudio = "yes"\n'
                    '[polling]\nmax_requests_per_second = 2\nmax_in_flight = 2.5\n'
                    '[ui]\nbell = true\nunknown_far_away_key = 1\n[keymap]\nquit = 3\n')
     loaded = load_config(cfg)
@@ -290,7 +297,8 @@ def test_wrong_values_fall_back_with_a_problem(cfg):
     text = "\n".join(loaded.problems)
     assert all(str(cfg) in p for p in loaded.problems)
     assert "api must be a table" in text
-    assert "defaults.duration must be one of 5, 10, 15 (got 7); using the default (unset)" in text
+    assert ("defaults.duration must be 2 to 30 seconds, or -1 for the model's choice (got 31); "
+            "using the default (unset)") in text
     assert "defaults.audio must be true or false" in text
     assert "polling.max_in_flight must be a whole number (got 2.5); using the default (5)" in text
     assert "unknown setting defaults.modle is ignored (did you mean defaults.model" in text
@@ -302,7 +310,7 @@ def test_wrong_values_fall_back_with_a_problem(cfg):
     assert config.polling.max_in_flight == 5 and config.ui.bell is True
     # Editing a file with wrong values keeps them as they are (not broken: the user's to fix).
     set_value("ui.theme", "nord", cfg)
-    assert tomllib.loads(cfg.read_text())["defaults"]["duration"] == 7
+    assert tomllib.loads(cfg.read_text())["defaults"]["duration"] == 31
 
 
 def test_setting_inside_a_non_table_section_is_refused(cfg):

@@ -43,7 +43,7 @@ async def test_saving_writes_only_the_changed_values(config_file: Path) -> None:
     app = Host(screen)
     async with app.run_test(size=(140, 40)) as pilot:
         await opened(pilot, screen)
-        assert control(screen, "defaults.duration").value == 10
+        assert str(control(screen, "defaults.duration").value) == "10"
         control(screen, "defaults.model").value = "wan2.6-i2v"
         control(screen, "defaults.audio").value = False
         control(screen, "defaults.duration").clear()  # back to unset: removed from the file

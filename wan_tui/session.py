@@ -197,7 +197,8 @@ class Session:
                       callback_public_url: str | None = None) -> None:
         """Open the client and tracker (the poll loop runs only in `run_tracker`)."""
         await self.disconnect()
-        client = WanClient(connection.base_url, connection.token, retry=retry)
+        client = WanClient(connection.base_url, connection.token, retry=retry,
+                           timeout=self.config.api.timeout_seconds)
         tracker = Tracker(client, self._store, self.pacing())
         if callback_listen:
             receiver = CallbackReceiver(callback_listen, callback_public_url, tracker.on_callback)

@@ -9,8 +9,10 @@ service sends passes the token scrubber before a snapshot or an error holds it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -20,6 +22,7 @@ import httpx
 
 from .answers import MAX_RETRY_AFTER, parse_retry_after, read_ack, read_object, trace_id
 from .download import Downloaded, Progress, stream_download
+from .service import DEFAULT_BASE_URL
 from .errors import (
     AuthError,
     BadAnswer,
@@ -37,7 +40,6 @@ from .state import TaskSnapshot, read_task
 from .token import Scrubber, token_problem
 from .wire import MAX_ANSWER_BYTES, Answer, exchange
 
-DEFAULT_BASE_URL = "https://api.acedata.cloud"
 BATCH_LIMIT = 50  # ids per retrieve_batch, as the vendor recommends
 USER_AGENT = "wan-tui"
 DEFAULT_TIMEOUT = 30.0  # seconds for one whole exchange: connect, headers and body
@@ -75,6 +77,9 @@ class RetryPolicy:
 def is_retryable(error: WanError) -> bool:
     """Reads retry timeouts, connection trouble, 429, 5xx and unparsable answers."""
     return isinstance(error, TransportError | RateLimited | ServerError)
+
+
+http_log = logging.getLogger("wan_tui.http")  # `wan-tui --verbose` shows it on stderr
 
 
 class WanClient:
@@ -239,9 +244,21 @@ class WanClient:
         raise AssertionError("unreachable")
 
     async def _post(self, path: str, body: dict[str, Any]) -> Answer:
-        return await exchange(self._http, self.base_url + path, body, self._headers(),
-                              deadline=self.timeout, max_bytes=self.max_answer_bytes,
-                              where=_host(self.base_url))
+        started = time.monotonic()
+        what = f"POST {path} {body.get('action', '')}".rstrip()
+        try:
+            answer = await exchange(self._http, self.base_url + path, body, self._headers(),
+                                    deadline=self.timeout, max_bytes=self.max_answer_bytes,
+                                    where=_host(self.base_url))
+        except WanError as error:
+            http_log.debug("%s -> %s after %.0f ms", what, type(error).__name__,
+                           1000 * (time.monotonic() - started))
+            raise
+        # Method, path, status, timing and trace id only: never headers (the token) or bodies.
+        http_log.debug("%s -> %s in %.0f ms, %d bytes, trace id %s", what, answer.status,
+                       1000 * (time.monotonic() - started), len(answer.content),
+                       self.scrub(answer.headers.get("x-trace-id") or "-")[:80])
+        return answer
 
     def _headers(self) -> dict[str, str]:
         if not self._token:

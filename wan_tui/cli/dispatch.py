@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +45,11 @@ def _commands() -> dict[str, Callable[[CliContext], Any]]:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the parsed command: its exit code, every failure said in words (and JSON)."""
+    if getattr(args, "verbose", False):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("http: %(message)s"))
+        logging.getLogger("wan_tui.http").addHandler(handler)
+        logging.getLogger("wan_tui.http").setLevel(logging.DEBUG)
     out = Output(json_mode=getattr(args, "json", False))
     ctx = CliContext(args, out)
     try:

@@ -95,9 +95,14 @@ def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # an earlier one.
     default = None if top else argparse.SUPPRESS
     parser.add_argument("--token", default=default, metavar="TOKEN",
-                        help="API token (else ACEDATACLOUD_API_TOKEN, else the config file)")
+                        help="API token (else ACEDATACLOUD_API_TOKEN, else the config file); "
+                             "visible to others in `ps`: prefer `wan-tui login`")
     parser.add_argument("--base-url", default=default, metavar="URL",
                         help="API base URL (else ACEDATACLOUD_API_BASE_URL, else the config)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        default=False if top else argparse.SUPPRESS,
+                        help="log each request to stderr: method, path, status, time, trace id "
+                             "(never the token or bodies)")
 
 
 def _json_option(parser: argparse.ArgumentParser) -> None:

@@ -40,6 +40,7 @@ class ConfigError(Exception):
 class ApiConfig:
     token: str | None
     base_url: str
+    timeout_seconds: float
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class PollingConfig:
 @dataclass(frozen=True)
 class DownloadsConfig:
     dir: Path
+    auto: bool
+    sidecar: bool
+
+
+@dataclass(frozen=True)
+class MediaConfig:
+    player: str | None
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,13 @@ class Config:
 
     @property
     def downloads(self) -> DownloadsConfig:
-        return DownloadsConfig(Path(self.values["downloads.dir"]).expanduser())
+        return DownloadsConfig(Path(self.values["downloads.dir"]).expanduser(),
+                               auto=self.values["downloads.auto"],
+                               sidecar=self.values["downloads.sidecar"])
+
+    @property
+    def media(self) -> MediaConfig:
+        return MediaConfig(self.values["media.player"])
 
     @property
     def ui(self) -> UiConfig:

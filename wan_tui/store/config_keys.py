@@ -14,17 +14,22 @@ from typing import Any
 
 from wan_tui.api.models import (
     ALL_SIZES,
-    DURATIONS,
     MODELS,
     NEGATIVE_PROMPT_LIMIT,
     RESOLUTIONS,
     SHOT_TYPES,
     is_http_url,
+    normalize_resolution,
+    normalize_size,
 )
+from wan_tui.api.service import DEFAULT_BASE_URL
+from wan_tui.api.specs import DURATION_RANGE, RATIOS, SMART_DURATION
+from wan_tui.api.token import token_problem
 from wan_tui.store.paths import default_downloads_dir
 
-DEFAULT_BASE_URL = "https://api.acedata.cloud"
 MAX_REQUESTS_PER_SECOND = 60.0  # the Wan API's documented ceiling, per token
+MIN_REQUESTS_PER_SECOND = 0.01  # one read every 100 s; below that polling has stopped
+MAX_WAIT_SECONDS = 3600.0  # longer than this between looks and a task would expire unseen
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 _TYPE_WORDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
@@ -48,8 +53,9 @@ def _positive(value: float) -> str | None:
 
 
 def _request_rate(value: float) -> str | None:
-    if value <= 0:
-        return _positive(value)
+    if value < MIN_REQUESTS_PER_SECOND:
+        return (f"must be at least {MIN_REQUESTS_PER_SECOND:g} (slower would leave tasks "
+                "unread for hours)")
     if value > MAX_REQUESTS_PER_SECOND:
         return (f"must be at most {MAX_REQUESTS_PER_SECOND:g} (the API's documented ceiling is "
                 f"{MAX_REQUESTS_PER_SECOND:g} requests per second per token)")
@@ -62,6 +68,27 @@ def _at_least_one(value: int) -> str | None:
 
 def _not_negative(value: float) -> str | None:
     return None if value >= 0 else "must not be negative"
+
+
+def _wait(value: float) -> str | None:
+    if not 0 <= value <= MAX_WAIT_SECONDS:
+        return f"must be 0 to {MAX_WAIT_SECONDS:g} seconds"
+    return None
+
+
+def _interval(value: float) -> str | None:
+    return _wait(value) if value > 0 else "must be greater than 0"
+
+
+def _duration(value: int) -> str | None:
+    low, high = DURATION_RANGE
+    if value == SMART_DURATION or low <= value <= high:
+        return None
+    return f"must be {low} to {high} seconds, or {SMART_DURATION} for the model's choice"
+
+
+def _timeout(value: float) -> str | None:
+    return None if 1 <= value <= 600 else "must be 1 to 600 seconds"
 
 
 def _negative_prompt(value: str) -> str | None:
@@ -77,6 +104,9 @@ def _not_blank(value: str) -> str | None:
 def _token(value: str) -> str | None:
     if not value.strip():
         return _not_blank(value)
+    too_long = token_problem(value)
+    if too_long:
+        return too_long
     if _TOKEN.fullmatch(value):
         return None
     return ("must be printable ASCII without spaces or line breaks (no token has other "
@@ -95,6 +125,7 @@ class KeySpec:
     check: Callable[[Any], str | None] | None = None  # returns why a value is refused
     rule: str = ""  # the check in words, for "allowed:" columns
     secret: bool = False  # shown masked
+    spelling: Callable[[Any], Any] = lambda value: value  # e.g. 720p -> 720P, when typed
 
     @property
     def section(self) -> str:
@@ -116,7 +147,8 @@ class KeySpec:
         if self.choices and value not in self.choices:
             hint = "" if self.secret else _close(str(value), [str(c) for c in self.choices])
             return f"must be {self.allowed()}{self._got(value)}{hint}"
-        return self.check(value) if self.check else None
+        problem = self.check(value) if self.check else None
+        return f"{problem}{self._got(value)}" if problem else None
 
     def _got(self, value: Any) -> str:
         """" (got 'x')" for messages; nothing for a secret, which is printed on every run."""
@@ -150,6 +182,7 @@ class KeySpec:
         except ValueError:
             raise ValueError(
                 f"{self.key} must be {_TYPE_WORDS[self.type]}{self._got(raw)}") from None
+        value = self.spelling(value)
         problem = self.problem(value)
         if problem:
             raise ValueError(f"{self.key} {problem}")
@@ -164,9 +197,14 @@ KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
     KeySpec("defaults.model", str, "Model preselected in new generations", default="wan2.6-t2v",
             choices=MODELS),
     KeySpec("defaults.resolution", str, "Default resolution (unset: the service decides)",
-            choices=RESOLUTIONS),
-    KeySpec("defaults.duration", int, "Default length in seconds", choices=DURATIONS),
-    KeySpec("defaults.size", str, "Default frame size, WIDTH*HEIGHT", choices=ALL_SIZES),
+            choices=RESOLUTIONS, spelling=normalize_resolution),
+    KeySpec("defaults.duration", int, "Default length in seconds (-1: the model's choice)",
+            check=_duration, rule="2 to 30, or -1"),
+    KeySpec("defaults.ratio", str, "Default aspect ratio (unset: the service decides)",
+            choices=RATIOS),
+    KeySpec("defaults.watermark", bool, "Ask for the service's watermark by default"),
+    KeySpec("defaults.size", str, "Default frame size, WIDTH*HEIGHT", choices=ALL_SIZES,
+            spelling=normalize_size),
     KeySpec("defaults.audio", bool, "Generate sound by default"),
     KeySpec("defaults.prompt_extend", bool, "Let the service rewrite prompts by default"),
     KeySpec("defaults.shot_type", str, "Default shot type (needs prompt_extend)",
@@ -175,20 +213,30 @@ KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
             check=_negative_prompt, rule=f"text of at most {NEGATIVE_PROMPT_LIMIT} characters"),
     KeySpec("polling.max_requests_per_second", float, "Ceiling on task reads per second",
             default=1.0, check=_request_rate,
-            rule=f"a number greater than 0, at most {MAX_REQUESTS_PER_SECOND:g}"),
+            rule=f"a number from {MIN_REQUESTS_PER_SECOND:g} to {MAX_REQUESTS_PER_SECOND:g}"),
     KeySpec("polling.first_poll_seconds", float, "Wait before the first read of a new task",
-            default=7.0, check=_not_negative, rule="a number of seconds, 0 or more"),
+            default=7.0, check=_wait, rule=f"a number of seconds, 0 to {MAX_WAIT_SECONDS:g}"),
     KeySpec("polling.interval_seconds", float, "Wait between reads of a running task",
-            default=15.0, check=_positive, rule="a number of seconds greater than 0"),
+            default=15.0, check=_interval,
+            rule=f"a number of seconds, more than 0 and at most {MAX_WAIT_SECONDS:g}"),
     KeySpec("polling.max_in_flight", int, "Submissions sent at the same time", default=5,
             check=_at_least_one, rule="a whole number, 1 or more"),
     KeySpec("polling.callback_listen", str, "Listen for result callbacks on HOST:PORT (unset: off)",
             check=_host_port, rule="HOST:PORT"),
     KeySpec("polling.callback_public_url", str, "URL the service should call back (reaches the "
             "listener)", check=_url, rule="an http(s) URL"),
+    KeySpec("api.timeout_seconds", float, "Deadline for one request to the API (connect, "
+            "headers and body)", default=30.0, check=_timeout, rule="1 to 600 seconds"),
     KeySpec("downloads.dir", str, "Folder for downloaded videos",
             default=lambda: str(default_downloads_dir()), check=_not_blank,
             rule="a folder path"),
+    KeySpec("downloads.auto", bool, "Save each video as soon as its task succeeds (links may "
+            "expire upstream)", default=False),
+    KeySpec("downloads.sidecar", bool, "Write a .json beside each saved video: prompt, "
+            "parameters, task id, cost, dates", default=False),
+    KeySpec("media.player", str, "Command that opens a video, e.g. mpv (unset: the system's "
+            "opener); run without a shell, the URL or file as its last argument",
+            check=_not_blank, rule="a command"),
     KeySpec("ui.theme", str, "Textual theme name", default="textual-dark", check=_not_blank,
             rule="a theme name"),
     KeySpec("ui.bell", bool, "Ring the terminal bell when a generation ends", default=False),
