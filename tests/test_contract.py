@@ -23,6 +23,7 @@ FRONT_END_ALLOWED = (
     "wan_tui.api.media",
     "wan_tui.api.pricing",
     "wan_tui.api.specs",
+    "wan_tui.api.service",
     "wan_tui.api.state",
     "wan_tui.api.errors",
     "wan_tui.api.text",

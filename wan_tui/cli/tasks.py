@@ -11,6 +11,7 @@ from typing import Any
 from ..api.errors import WanError
 from ..api.models import GenerationRequest, InvalidRequest
 from ..api.pricing import estimate, money, total
+from ..api.service import FATAL_CODES
 from ..api.specs import MODEL_SPECS, models_for
 from ..api.state import ACTIVE_STATES, State
 from ..session import Session, TrackerEvent, UnknownTask
@@ -247,9 +248,6 @@ def models(ctx: CliContext) -> int:
     return OK
 
 
-# Troubles that waiting cannot outlast: the token or the account must be fixed first.
-FATAL_TROUBLE = {"no_token", "token_mismatched", "invalid_token", "token_expired", "used_up",
-                 "disabled"}
 
 
 async def _wait(ctx: CliContext, session: Session, local_ids: list[int],
@@ -273,10 +271,10 @@ async def _wait(ctx: CliContext, session: Session, local_ids: list[int],
         trouble = event.status.trouble
         if trouble and trouble != said[0]:
             progress.done()
-            ctx.out.warn(trouble if event.status.trouble_code in FATAL_TROUBLE
+            ctx.out.warn(trouble if event.status.trouble_code in FATAL_CODES
                          else f"{trouble} (still trying)")
         said[0] = trouble
-        if event.status.trouble_code in FATAL_TROUBLE:
+        if event.status.trouble_code in FATAL_CODES:
             fatal.set()
         counts: dict[str, int] = {}
         for state in states.values():
