@@ -246,10 +246,11 @@ def test_download_saves_the_video_never_overwriting(cli, sim_env, tmp_path) -> N
     assert cli("download", snap["task_id"], "-o", str(folder))[1].strip() == str(first)
     # A file already bearing the name is never replaced.
     _, other, _ = run_json(cli, "generate", "and me", "--wait")
-    taken = folder / f"wan-{other['task_id']}.mp4"
+    name = Path(cli("download", other["task_id"], "-o", str(tmp_path / "elsewhere"))[1].strip()).name
+    taken = folder / name
     taken.write_bytes(b"someone else's file")
     code, out, _ = cli("download", other["task_id"], "-o", str(folder))
-    assert code == 0 and Path(out.strip()).name == f"wan-{other['task_id']} (2).mp4"
+    assert code == 0 and Path(out.strip()).name == name.replace(".mp4", " (2).mp4")
     assert taken.read_bytes() == b"someone else's file"
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no leftovers
 

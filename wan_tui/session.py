@@ -16,16 +16,16 @@ import asyncio
 from datetime import date, datetime
 import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .api.client import RetryPolicy, WanClient
 from .api.models import GenerationRequest
-from .api.specs import models_for, spec_of
+from .defaults import Connection, pacing_from, request_over_defaults
 from .api.state import ACTIVE_STATES
 from .callbacks import CallbackError, CallbackReceiver, parse_listen
-from .media import DownloadError, download
+from .autosave import AutoSaver
+from .media import DownloadError, OpenError, Progress, Saved, open_video, save_video
 from .store.config import (
     Config,
     LoadedConfig,
@@ -51,50 +51,12 @@ from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
 EXPORT_PAGE = 500  # rows read at a time by a filtered export
-__all__ = ["CallbackError", "ChangeMarker", "Connection", "Filters", "QueryError", "SpendLine", "SyncResult", "parse_query", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
-           "TrackerStatus", "UnknownTask", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where to send requests and with which token (already resolved by precedence)."""
-
-    base_url: str
-    token: str
-
-
-def pacing_from(config: Config) -> Pacing:
-    """The tracker's pacing as the config sets it."""
-    polling = config.polling
-    return Pacing(max_requests_per_second=polling.max_requests_per_second,
-                  first_poll=polling.first_poll_seconds, interval=polling.interval_seconds,
-                  max_in_flight=polling.max_in_flight)
-
-
-def request_over_defaults(config: Config, action: str, prompt: str = "",
-                          typed: Mapping[str, Any] | None = None) -> GenerationRequest:
-    """The request the user typed, over the config's defaults.
-
-    A typed value always wins. A default that does not fit the typed request (a shot type
-    default while prompt rewriting is off, a size of another resolution, a text model for
-    image-to-video) is left out rather than turned into an error the user never typed.
-    """
-    chosen = {k: v for k, v in (typed or {}).items() if v is not None and v != []}
-    if "model" not in chosen:
-        model = config.defaults.get("model")
-        fitting = models_for(action)
-        chosen["model"] = model if model in fitting else (fitting[0] if fitting else model)
-    spec = spec_of(chosen["model"])
-    if spec is not None and spec.does(action) and not spec.default_action:
-        action = ""  # Wan 3 picks its mode from `media`; the vendor's examples send no action
-    request = GenerationRequest(action=action, prompt=prompt, **chosen)
-    for name, value in config.defaults.items():
-        if name in chosen:
-            continue
-        trial = GenerationRequest(**{**request.to_dict(), name: value})
-        if not any(p.field == name for p in trial.errors()):
-            request = trial
-    return request
+AUTO_SAVE_GRACE = 120.0  # seconds a closing session waits for auto-saves under way
+__all__ = ["CallbackError", "ChangeMarker", "Connection", "DownloadError", "Filters",
+           "HistoryError", "NotConnected", "OpenError", "Pacing", "QueryError", "Saved",
+           "Session", "SpendLine", "SyncResult", "TrackerEvent", "TrackerStatus",
+           "UnknownTask", "open_session", "pacing_from", "parse_listen", "parse_query",
+           "request_over_defaults"]
 
 
 class NotConnected(Exception):
@@ -121,6 +83,8 @@ class Session:
         self._tracker: Tracker | None = None
         self._callbacks: CallbackReceiver | None = None
         self._listeners: list[Listener] = []
+        self._autosaver = AutoSaver(
+            self.download, lambda row: self._forward(TrackerEvent([row], self.status)))
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
@@ -229,6 +193,7 @@ class Session:
         await self.tracker.run()
 
     async def close(self) -> None:
+        await self._autosaver.finish(AUTO_SAVE_GRACE)
         await self.disconnect()
         self.close_history()
 
@@ -248,6 +213,8 @@ class Session:
     def _forward(self, event: TrackerEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
+        if self.config.downloads.auto and event.rows:
+            self._autosaver.consider(event.rows)
 
     @property
     def status(self) -> TrackerStatus:
@@ -288,9 +255,17 @@ class Session:
         """Until every row is settled; False on timeout. Needs `run_tracker` going."""
         return await self.tracker.wait_for(local_ids, timeout)
 
-    async def download(self, row: Row, folder: Path | None = None) -> Row:
-        """Save the row's video (into downloads.dir unless told); the updated row."""
-        return await download(self._store, row, folder or self.config.downloads.dir)
+    async def download(self, row: Row, folder: Path | None = None,
+                       progress: Progress | None = None) -> Saved:
+        """Save the row's video (into downloads.dir unless told), resuming a partial file;
+        found, not fetched, when already saved there."""
+        return await save_video(self._store, row, folder or self.config.downloads.dir,
+                                progress=progress, sidecar=self.config.downloads.sidecar)
+
+    def open_video(self, row: Row) -> str:
+        """Open the saved file or the video link in media.player or the system's opener;
+        what was opened (raises OpenError when nothing here can)."""
+        return open_video(row, self.config.media.player)
 
     def delete(self, task_id: str) -> bool:
         """Remove a task from the local history (not from the service)."""

@@ -162,6 +162,20 @@ class Progress:
             self.console.file.write(line + "\n")
             self.console.file.flush()
 
+    def update_bytes(self, done: int, total: int | None) -> None:
+        """A download's progress: a bar with sizes on a terminal, nothing in a log."""
+        if not self.enabled or not self.live:
+            return
+        share = done / total if total else 0.0
+        filled = round(20 * share)
+        line = (f"[{'#' * filled}{'-' * (20 - filled)}] {done / 1e6:,.1f}"
+                + (f" of {total / 1e6:,.1f} MB" if total else " MB")
+                + f" · {clock_text(self.clock() - self.start)}")
+        if line != self.last:
+            self.last = line
+            self.console.file.write("\r\x1b[2K" + line)
+            self.console.file.flush()
+
     def done(self) -> None:
         """End the live line; in a log, the final counts if the last line is stale."""
         if not self.enabled:

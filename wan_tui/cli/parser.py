@@ -280,9 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(p)
     _json_option(p)
 
-    p = command("download", "save finished tasks' videos (default folder: downloads.dir)")
+    p = command("download", "save finished tasks' videos (default folder: downloads.dir); "
+                "an interrupted download resumes")
     p.add_argument("task_ids", nargs="+", metavar="TASK_ID")
-    p.add_argument("-o", "--output-dir", metavar="DIR", help="folder to save into")
+    p.add_argument("-o", "--output-dir", metavar="DIR",
+                   help="folder to save into (a video saved elsewhere is copied here)")
+    _quiet_option(p)
     _json_option(p)
 
     p = command("models", "list the models and what they need")

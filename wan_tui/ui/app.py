@@ -206,15 +206,16 @@ class WanApp(SettingsWiring):
 
         async def save() -> None:
             try:
-                saved = await self.session.download(row)
+                result = await self.session.download(row)
             except DownloadError as error:
                 self.notify(str(error), title="Not downloaded", severity="error", markup=False)
                 return
+            saved = result.row
             self.announcer.remember([saved])
             if self.board is not None:
                 self.board.post_message(RowsChanged([saved]))
-            self.notify(f"#{row.id} saved to {saved.local_path}", title="Downloaded",
-                        markup=False)
+            self.notify(f"#{row.id} {'already saved at' if result.already else 'saved to'} "
+                        f"{result.path}", title="Downloaded", markup=False)
 
         self.notify(f"Downloading the video of #{row.id}…", markup=False)
         self.run_worker(save(), name="download", group="download", exit_on_error=False)
