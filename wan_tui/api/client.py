@@ -9,6 +9,7 @@ service sends passes the token scrubber before a snapshot or an error holds it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import random
@@ -104,13 +105,19 @@ class WanClient:
         # (the callback receiver's payloads, for instance).
         self.scrub = Scrubber(token)
         self._own_http = http is None
-        self._http = http or httpx.AsyncClient(
+        self._given_http = http
+        self._downloads: httpx.AsyncClient | None = None
+
+    @functools.cached_property
+    def _http(self) -> httpx.AsyncClient:
+        # Made at the first request: building its TLS context takes a tenth of a second,
+        # which the app's first frame should not wait for.
+        return self._given_http or httpx.AsyncClient(
             # The connect timeout is shorter than the deadline, so a connection never made
             # is told apart ("not sent") from an answer that never came ("unknown").
-            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout / 2)),
+            timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout / 2)),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
         )
-        self._downloads: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> WanClient:
         return self
@@ -119,7 +126,7 @@ class WanClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._own_http:
+        if self._own_http and "_http" in self.__dict__:  # made only if a request was
             await self._http.aclose()
         if self._downloads is not None:
             await self._downloads.aclose()

@@ -71,6 +71,7 @@ class Row:
                if f.name not in ("error_code", "error_message", "submitter_pid",
                                  "cost_amount", "cost_currency", "adopted_at")}
         out["error"] = self.error
+        out["state_word"] = self.state_word or None  # null until the service has said one
         return out
 
     def request(self) -> GenerationRequest:

@@ -1,0 +1,106 @@
+"""Start-up as the user feels it (issue 11): `--version`, and the app's first frame at 0, 100k
+and 1M rows of history, each against a baseline measured in the same run.
+
+    python bench/bench_startup.py [--quick] [--rows 100000 1000000] [--repeat 7]
+
+- `wan-tui --version` against `python -c pass` (target: at most 3x).
+- The app, from process start to its first frame on the board (a history of long, varied
+  prompts, built and cached by bench_store.py), against a bare Textual app with a Header, a
+  DataTable and a Footer (target: at most 1.3x at 1M rows).
+Each figure is the median wall time of whole processes (imports included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store import upgraded_copy  # noqa: E402
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import DataTable, Footer, Header
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+
+Bare().run(headless=True, size=(160, 45))
+"""
+
+WAN_APP = """
+import sys
+from pathlib import Path
+from wan_tui.session import Connection
+from wan_tui.store.config import load_config
+from wan_tui.ui.app import WanApp
+
+class FirstFrame(WanApp):
+    async def on_mount(self):
+        await super().on_mount()
+        self.call_after_refresh(self.exit)
+
+config = load_config(Path(sys.argv[1]) / "config.toml")
+app = FirstFrame(config, Connection("http://127.0.0.1:9", "bench-token-not-used"),
+                 history_path=Path(sys.argv[2]), track=False, spin=False)
+app.run(headless=True, size=(160, 45))
+"""
+
+
+def seconds_of(command: list[str], repeat: int) -> float:
+    """Median wall time of `repeat` runs (one warm-up run first, not counted)."""
+    times = []
+    for n in range(repeat + 1):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if n:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20,000 rows only (for CI)")
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    sizes = [20_000] if args.quick else args.rows
+    python = sys.executable
+
+    bare_python = seconds_of([python, "-c", "pass"], args.repeat)
+    version = seconds_of([python, "-m", "wan_tui", "--version"], args.repeat)
+    print(f"--version: {version * 1000:.0f} ms against python -c pass {bare_python * 1000:.0f} ms"
+          f" = {version / bare_python:.2f}x (target <= 3x)")
+
+    bare_app = seconds_of([python, "-c", BARE_APP], args.repeat)
+    print(f"bare Textual app (Header + DataTable + Footer) to first frame: "
+          f"{bare_app * 1000:.0f} ms")
+    with tempfile.TemporaryDirectory(prefix="wan-tui-bench-startup-") as tmp:
+        folder = Path(tmp)
+        cases = [(0, folder / "empty.sqlite3")]
+        for rows in sizes:
+            path, _ = upgraded_copy(rows, folder)
+            cases.append((rows, path))
+        for rows, path in cases:
+            took = seconds_of([python, "-c", WAN_APP, str(folder), str(path)], args.repeat)
+            print(f"wan-tui first frame, {rows:>9,} rows: {took * 1000:.0f} ms "
+                  f"= {took / bare_app:.2f}x the bare app"
+                  + ("  (target <= 1.3x)" if rows >= 1_000_000 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
