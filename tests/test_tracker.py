@@ -303,3 +303,20 @@ async def test_a_refused_account_does_not_make_a_task_lost(tmp_path) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await loop
     assert "used_up" in seen and store.get(local).state == State.PENDING
+
+
+def test_the_status_says_when_the_budget_limits_freshness() -> None:
+    from wan_tui.tracking import TrackerStatus
+
+    busy = TrackerStatus(tracked=10_000, round_seconds=10_000 / 50 / 1.0)
+    note = busy.freshness_note(interval=15.0)
+    assert note is not None and "every 200 s" in note and "max_requests_per_second" in note
+    assert TrackerStatus(tracked=100, round_seconds=2.0).freshness_note(15.0) is None
+
+
+async def test_the_tracker_reports_how_long_a_round_of_reads_takes(sim, tmp_path) -> None:
+    sim.job_seconds = 30  # nothing finishes
+    async with tracked(sim, tmp_path) as core:
+        await submit_all(core, [f"clip {i}" for i in range(120)])
+        assert core.tracker.status.tracked == 120
+        assert core.tracker.status.round_seconds == 3 / FAST.max_requests_per_second

@@ -91,6 +91,8 @@ class Tracker:
 
     def _set_status(self, **changes: object) -> None:
         changes.setdefault("tracked", len(self._due))
+        tracked = int(changes["tracked"])  # type: ignore[call-overload]
+        changes["round_seconds"] = -(-tracked // BATCH_LIMIT) / self.pacing.max_requests_per_second
         new = replace(self.status, **changes)  # type: ignore[arg-type]
         if new != self.status:
             self.status = new

@@ -46,6 +46,14 @@ class TrackerStatus:
     requests: int = 0  # requests made to /wan/tasks
     tracked: int = 0  # tasks being polled
     submitting: int = 0  # submissions in flight
+    round_seconds: float = 0.0  # how long reading every tracked task once takes at the budget
+
+    def freshness_note(self, interval: float) -> str | None:
+        """When the budget, not the interval, sets how fresh tasks are: what to do about it."""
+        if self.round_seconds <= max(interval, 1.0) * 1.5:
+            return None
+        return (f"{self.tracked:,} tasks: each is read about every {self.round_seconds:,.0f} s; "
+                "raise polling.max_requests_per_second (at most 60) to read them more often")
 
 
 @dataclass(frozen=True)
