@@ -248,21 +248,24 @@ async def test_size_choices_follow_the_resolution() -> None:
         assert form.request().size == "1440*1440"
 
 
-async def test_shot_type_is_disabled_until_prompt_rewriting_is_on() -> None:
+async def test_shot_type_with_rewriting_off_is_sent_with_a_warning_beside_it() -> None:
+    """The service takes shot_type with rewriting off (it has no effect): warn, don't block."""
     app, form = form_of()
     async with app.run_test(size=(140, 40)) as pilot:
         await opened(pilot, form)
         shot = form.query_one("#shot_type", Select)
         extend = form.query_one("#prompt_extend", Select)
-        assert shot.disabled is False and shot.is_disabled  # its field is disabled
-        extend.value = True
-        await until(pilot, lambda: not shot.is_disabled)
+        assert not shot.is_disabled  # the service default may well rewrite
         shot.value = "multi"
+        extend.value = True
         await pilot.press(*"x")
-        assert form.request().shot_type == "multi"
+        assert form.message_for("shot_type") == ""
         extend.value = False
-        await until(pilot, lambda: shot.is_disabled)
-        assert form.request().shot_type is None  # kept in the form, never sent
+        await until(pilot, lambda: "no effect" in form.message_for("shot_type"))
+        assert form.query_one("#error-shot_type").has_class("-warning")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.dismissed)
+        assert (app.result.shot_type, app.result.prompt_extend) == ("multi", False)
 
 
 async def test_audio_url_is_disabled_with_audio_off() -> None:
