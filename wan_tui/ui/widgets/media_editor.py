@@ -42,7 +42,7 @@ class MediaRow(Horizontal):
         height: auto;
         & > Select { width: 24; }
         & > Input { width: 1fr; }
-        & > Button { min-width: 10; width: 10; }
+        & > Button { min-width: 10; width: 10; margin-top: 1; }
     }
     """
 
