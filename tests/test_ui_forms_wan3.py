@@ -4,6 +4,7 @@ block, the estimate, re-runs and drafts; one submission goes all the way to the 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,13 @@ def estimate_shown(form: GenerationForm) -> str:
 async def choose_wan3(pilot: Pilot[Any], form: GenerationForm) -> None:
     form.query_one("#model", Select).value = WAN3
     await until(pilot, lambda: form.request().model == WAN3)
+
+
+async def open_wan3(pilot: Pilot[Any], form: GenerationForm) -> MediaEditor:
+    """Until the form is open with Wan 3 chosen; its media editor."""
+    await opened(pilot, form)
+    await choose_wan3(pilot, form)
+    return editor_of(form)
 
 
 async def press_add(pilot: Pilot[Any], form: GenerationForm) -> None:
@@ -156,9 +164,7 @@ async def test_choosing_wan3_swaps_the_image_and_references_for_the_media_editor
 async def test_items_are_added_and_removed_and_a_new_item_starts_with_a_fitting_type() -> None:
     app, form = form_of("image2video")
     async with app.run_test(size=SIZE) as pilot:
-        await opened(pilot, form)
-        await choose_wan3(pilot, form)
-        editor = editor_of(form)
+        editor = await open_wan3(pilot, form)
         await press_add(pilot, form)
         await until(pilot, lambda: len(editor.rows) == 1)
         await press_add(pilot, form)
@@ -179,9 +185,7 @@ async def test_items_are_added_and_removed_and_a_new_item_starts_with_a_fitting_
 async def test_the_add_button_stops_at_ten_items_and_says_why() -> None:
     app, form = form_of("image2video")
     async with app.run_test(size=SIZE) as pilot:
-        await opened(pilot, form)
-        await choose_wan3(pilot, form)
-        editor = editor_of(form)
+        editor = await open_wan3(pilot, form)
         add = editor.query_one("#media-add", Button)
         for n in range(MEDIA_LIMIT):
             add.press()
@@ -197,8 +201,7 @@ async def test_the_add_button_stops_at_ten_items_and_says_why() -> None:
 async def test_mixing_frames_and_references_is_said_beside_the_field_as_you_type() -> None:
     app, form = form_of("image2video")
     async with app.run_test(size=SIZE) as pilot:
-        await opened(pilot, form)
-        await choose_wan3(pilot, form)
+        await open_wan3(pilot, form)
         await add_item(pilot, form, "first_frame", FIRST)
         assert form.message_for("media") == ""
         row = await add_item(pilot, form, "reference_image", "")
@@ -248,8 +251,7 @@ async def test_a_wan3_rerun_opens_the_form_its_media_needs_and_submits_unchanged
 async def test_a_draft_keeps_the_media_items_through_json() -> None:
     app, form = form_of("image2video")
     async with app.run_test(size=SIZE) as pilot:
-        await opened(pilot, form)
-        await choose_wan3(pilot, form)
+        await open_wan3(pilot, form)
         await add_item(pilot, form, "reference_video", REF)
         await press_add(pilot, form)
         await until(pilot, lambda: len(editor_of(form).rows) == 2)
@@ -286,8 +288,7 @@ async def test_a_wan3_request_from_the_form_reaches_the_simulator_as_the_referen
         await until(pilot, lambda: isinstance(app.screen, GenerationForm))
         form = app.screen
         assert isinstance(form, GenerationForm)
-        await opened(pilot, form)
-        await choose_wan3(pilot, form)
+        await open_wan3(pilot, form)
         await add_item(pilot, form, "first_frame", FIRST)
         await add_item(pilot, form, "last_frame", LAST)
         form.query_one("#seed", Input).value = "42"
@@ -302,36 +303,42 @@ async def test_a_wan3_request_from_the_form_reaches_the_simulator_as_the_referen
 
 # -- snapshots -----------------------------------------------------------------------------------
 
-def test_snapshot_text_to_video_with_wan3(snap_compare: Any) -> None:
-    app, form = form_of("text2video")
+Step = Callable[[Pilot[Any], GenerationForm], Awaitable[None]]
 
-    async def wan3(pilot: Pilot[Any]) -> None:
+
+def wan3_picture(snap_compare: Any, action: str, prompt: str, then: Step) -> bool:
+    """The form of `action` with a prompt typed and Wan 3 chosen, then `then`, compared."""
+    app, form = form_of(action)
+
+    async def run(pilot: Pilot[Any]) -> None:
         await opened(pilot, form)
-        await pilot.press(*"A paper boat drifts down a rain gutter")
+        await pilot.press(*prompt)
         await choose_wan3(pilot, form)
+        await then(pilot, form)
+        await hold_still(pilot)
+
+    return bool(snap_compare(app, terminal_size=SIZE, run_before=run))
+
+
+def test_snapshot_text_to_video_with_wan3(snap_compare: Any) -> None:
+    async def choices(pilot: Pilot[Any], form: GenerationForm) -> None:
         form.query_one("#resolution", Select).value = "1080P"
         form.query_one("#duration", Select).value = 8
         form.query_one("#ratio", Select).value = "16:9"
         await until(pilot, lambda: form.estimate_text.startswith("$1.60"))
         form.query_one("#form-body").scroll_home(animate=False)
-        await hold_still(pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=wan3)
+    assert wan3_picture(snap_compare, "text2video", "A paper boat drifts down a rain gutter",
+                        choices)
 
 
 def test_snapshot_image_to_video_with_wan3_media(snap_compare: Any) -> None:
-    app, form = form_of("image2video")
-
-    async def wan3(pilot: Pilot[Any]) -> None:
-        await opened(pilot, form)
-        await pilot.press(*"image 1 turns into image 2")
-        await choose_wan3(pilot, form)
+    async def mixed_media(pilot: Pilot[Any], form: GenerationForm) -> None:
         await add_item(pilot, form, "first_frame", FIRST)
         await add_item(pilot, form, "reference_image", REF)
         await until(pilot, lambda: "cannot be mixed" in form.message_for("media"))
         form.query_one("#prompt", TextArea).focus()
         form.query_one("#form-body").scroll_to_widget(form.query_one("#field-media"),
                                                       animate=False, top=True)
-        await hold_still(pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=wan3)
+    assert wan3_picture(snap_compare, "image2video", "image 1 turns into image 2", mixed_media)
