@@ -11,6 +11,7 @@ from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, Generati
 from wan_tui.session import request_over_defaults
 from wan_tui.store.config import Config
 from wan_tui.ui.screens.generation_form import GenerationForm
+from wan_tui.ui.widgets.form_fields import FieldProblems
 
 from ui_support import Host, hold_still, opened, until
 
@@ -209,6 +210,10 @@ async def test_choosing_r2v_hides_the_image_url_and_shows_reference_urls() -> No
         await until(pilot, lambda: not shown(form, "image_url"))
         assert shown(form, "reference_video_urls")
         assert "reference" in str(form.query_one("#model-description").render())
+        # The typed image URL is not sent; the core's warning says so at the top.
+        top = form.query_one("#form-problems", FieldProblems)
+        assert top.text == "image_url: wan2.6-r2v does not use it; it is left out"
+        assert top.has_class("-warning") and top.display
         await pilot.press("ctrl+s")  # r2v needs at least one reference
         await until(pilot, lambda: "at least one is required" in form.message_for(
             "reference_video_urls"))

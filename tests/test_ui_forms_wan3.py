@@ -16,6 +16,7 @@ from wan_tui.api.specs import MEDIA_LIMIT
 from wan_tui.sim import Simulator
 from wan_tui.ui.drafts import drafts_from_json, drafts_to_json
 from wan_tui.ui.screens.generation_form import GenerationForm
+from wan_tui.ui.widgets.form_fields import FieldProblems
 from wan_tui.ui.widgets.media_editor import MediaEditor, MediaRow
 
 from test_ui_app import connect, make_app
@@ -147,6 +148,8 @@ async def test_choosing_wan3_swaps_the_image_and_references_for_the_media_editor
         await choose_wan3(pilot, form)
         await until(pilot, lambda: shown(form, "media"))
         assert not shown(form, "image_url") and not shown(form, "reference_video_urls")
+        assert "image_url: wan3.0-video does not use it" in form.query_one(
+            "#form-problems", FieldProblems).text  # typed, hidden, not sent: said at the top
         first = await add_item(pilot, form, "first_frame", FIRST)
         await add_item(pilot, form, "last_frame", LAST)
         assert [v for _, v in first.query_one(Select)._options] == [

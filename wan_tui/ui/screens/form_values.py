@@ -66,13 +66,19 @@ def size_label(size: str, with_resolution: bool) -> str:
     return f"{size}  {shape}"
 
 
-def request_from_values(action: str, v: dict[str, Any]) -> GenerationRequest:
+def request_from_values(action: str, v: dict[str, Any], *,
+                        hidden: bool = False) -> GenerationRequest:
     """The request the form's values describe, built only from the fields that apply (an
-    image URL typed for i2v is kept in the form but never sent for r2v). A model without a
-    default action (Wan 3) gets none: it picks its mode from `media`, as the CLI sends it."""
+    image URL typed for i2v is kept in the form but never sent for r2v); with `hidden`, also
+    from the fields the model does not use (for the core to say they are left out). A model
+    without a default action (Wan 3) gets none: it picks its mode from `media`, as the CLI
+    sends it."""
     model = v["model"]
     spec = spec_of(model)
-    uses = spec.uses if spec is not None else (lambda name: False)
+
+    def uses(name: str) -> bool:
+        return hidden or (spec is not None and spec.uses(name))
+
     audio = v["audio"]
     return GenerationRequest(
         action=action if spec is None or spec.default_action else "",

@@ -1,14 +1,16 @@
 """The generation form: one screen for text-to-video and image-to-video, `action` decides.
 
-Every documented field of POST /wan/videos has a control. The rules are the core's:
-`GenerationRequest.problems()` is asked on every change and its messages are shown under the
-fields they name. The request is built only from the fields that apply to the chosen model
-(an image URL typed for i2v is kept in the form but never sent for r2v), so what is submitted
-is exactly what the form shows as in effect.
+Every documented field of POST /wan/videos has a control (laid out in generation_form_layout;
+Wan 3's media in widgets/media_editor). The rules are the core's: `GenerationRequest.problems()`
+is asked on every change and its messages are shown under the fields they name: errors once a
+field is touched (or on submit) and block; warnings at once, and do not block. The request is
+built only from the fields that apply to the chosen model (an image URL typed for i2v is kept in
+the form but never sent for r2v); what is typed in a hidden field gets the core's "left out"
+warning at the top. The top line shows the published-price estimate ("price unknown" for 2.6).
 
-Three-state booleans (audio, prompt rewriting) are Selects with "(service default)", "on" and
-"off": `None` (not sent: the service decides) is not the same as `False` (audio off makes a
-silent video and disables the audio URL), and a Switch can only show two of the three.
+Three-state booleans (audio, prompt rewriting, watermark) are Selects with "(service default)"
+and two values: `None` (not sent: the service decides) is not the same as `False` (audio off
+makes a silent video and disables the audio URL), and a Switch can only show two of the three.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ class GenerationForm(Screen[GenerationRequest | None]):
         `prefill` (a re-run) or else a `draft` of the action wins over them."""
         super().__init__(name=name, id=id, classes=classes)
         action = _ACTION_ALIASES.get(action, action)
-        if prefill is not None:
-            action = form_action(prefill) or action  # a re-run opens the form it needs
+        if prefill is not None:  # a re-run opens the form it needs
+            action = form_action(prefill) or (action if action in ACTIONS else ACTIONS[0])
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)} (got {action!r})")
         self.action = action
@@ -124,7 +126,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
                          id="form-hint", markup=False)
             yield Static("", id="form-estimate", markup=False)
         with VerticalScroll(id="form-body"), Vertical(id="form-column"):
-            yield Static("", id="form-problems", markup=False)
+            yield FieldProblems(id="form-problems")
             yield from form_fields(self.action, self.models, self._opened)
         yield Footer()
 
@@ -248,11 +250,11 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     def _show_problems(self) -> None:
         by_field: dict[str, list[tuple[str, bool]]] = {name: [] for name in FIELDS}
-        general: list[str] = []
+        general = [(str(p), p.warning) for p in self._left_out_notes()]
         for problem in self.problems:
             label = FIELD_LABELS.get(problem.field)
             if label is None:
-                general.append(f"✗ {problem}")
+                general.append((str(problem), problem.warning))
             elif problem.warning or self._show_all or problem.field in self._touched:
                 by_field[problem.field].append((f"{label} {problem.message}", problem.warning))
         for name, messages in by_field.items():
@@ -260,9 +262,13 @@ class GenerationForm(Screen[GenerationRequest | None]):
                 self.query_one(f"#error-{name}", FieldProblems).show(messages)
             except NoMatches:
                 continue
-        box = self.query_one("#form-problems", Static)
-        box.update(literal("\n".join(general)))
-        box.set_class(bool(general), "-shown")
+        self.query_one("#form-problems", FieldProblems).show(general)
+
+    def _left_out_notes(self) -> list[Problem]:
+        """The core's "left out" warnings for what is typed in fields the model does not use
+        (hidden, kept for switching back): said at the top, as their fields are not shown."""
+        full = request_from_values(self.action, self.values(), hidden=True)
+        return [p for p in full.warnings() if p.field in full.left_out()]
 
     def _show_estimate(self, request: GenerationRequest) -> None:
         """The published-price estimate, or "price unknown" (Wan 2.6 has no published price)."""
