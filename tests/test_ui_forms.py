@@ -11,6 +11,7 @@ from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, Generati
 from wan_tui.session import request_over_defaults
 from wan_tui.store.config import Config
 from wan_tui.ui.screens.generation_form import GenerationForm
+from wan_tui.ui.widgets.form_fields import FieldProblems
 
 from ui_support import Host, hold_still, opened, until
 
@@ -209,6 +210,10 @@ async def test_choosing_r2v_hides_the_image_url_and_shows_reference_urls() -> No
         await until(pilot, lambda: not shown(form, "image_url"))
         assert shown(form, "reference_video_urls")
         assert "reference" in str(form.query_one("#model-description").render())
+        # The typed image URL is not sent; the core's warning says so at the top.
+        top = form.query_one("#form-problems", FieldProblems)
+        assert top.text == "image_url: wan2.6-r2v does not use it; it is left out"
+        assert top.has_class("-warning") and top.display
         await pilot.press("ctrl+s")  # r2v needs at least one reference
         await until(pilot, lambda: "at least one is required" in form.message_for(
             "reference_video_urls"))
@@ -248,21 +253,24 @@ async def test_size_choices_follow_the_resolution() -> None:
         assert form.request().size == "1440*1440"
 
 
-async def test_shot_type_is_disabled_until_prompt_rewriting_is_on() -> None:
+async def test_shot_type_with_rewriting_off_is_sent_with_a_warning_beside_it() -> None:
+    """The service takes shot_type with rewriting off (it has no effect): warn, don't block."""
     app, form = form_of()
     async with app.run_test(size=(140, 40)) as pilot:
         await opened(pilot, form)
         shot = form.query_one("#shot_type", Select)
         extend = form.query_one("#prompt_extend", Select)
-        assert shot.disabled is False and shot.is_disabled  # its field is disabled
-        extend.value = True
-        await until(pilot, lambda: not shot.is_disabled)
+        assert not shot.is_disabled  # the service default may well rewrite
         shot.value = "multi"
+        extend.value = True
         await pilot.press(*"x")
-        assert form.request().shot_type == "multi"
+        assert form.message_for("shot_type") == ""
         extend.value = False
-        await until(pilot, lambda: shot.is_disabled)
-        assert form.request().shot_type is None  # kept in the form, never sent
+        await until(pilot, lambda: "no effect" in form.message_for("shot_type"))
+        assert form.query_one("#error-shot_type").has_class("-warning")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.dismissed)
+        assert (app.result.shot_type, app.result.prompt_extend) == ("multi", False)
 
 
 async def test_audio_url_is_disabled_with_audio_off() -> None:

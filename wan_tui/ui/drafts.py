@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wan_tui.api.models import ACTIONS
+from wan_tui.api.specs import MEDIA_LIMIT
 
 # The form's fields, in its order (the first bad one gets focus).
 FIELD_LABELS: dict[str, str] = {
@@ -20,9 +21,13 @@ FIELD_LABELS: dict[str, str] = {
     "negative_prompt": "Negative prompt",
     "image_url": "Image URL",
     "reference_video_urls": "Reference video URLs",
+    "media": "Media",
     "resolution": "Resolution",
     "size": "Size",
+    "ratio": "Ratio",
     "duration": "Duration",
+    "seed": "Seed",
+    "watermark": "Watermark",
     "prompt_extend": "Prompt rewriting",
     "shot_type": "Shot type",
     "audio": "Audio",
@@ -54,7 +59,11 @@ class Draft:
         for name, value in data["values"].items():
             if name not in FIELD_LABELS:
                 continue
-            if isinstance(value, str):
+            if name == "media":
+                value = _media_pairs(value)
+                if value is None:
+                    continue
+            elif isinstance(value, str):
                 value = value[:MAX_TEXT]
             elif value is not None and not isinstance(value, bool | int):
                 continue
@@ -62,6 +71,17 @@ class Draft:
         touched = data.get("touched")
         return cls(values, {t for t in touched if t in FIELD_LABELS}
                    if isinstance(touched, list) else set(), data.get("show_all") is True)
+
+
+def _media_pairs(value: Any) -> list[list[str]] | None:
+    """The media editor's `[type, url]` pairs read back (at most MEDIA_LIMIT), or None when
+    `value` is not that."""
+    if not isinstance(value, list) or len(value) > MEDIA_LIMIT:
+        return None
+    if not all(isinstance(pair, list) and len(pair) == 2
+               and all(isinstance(part, str) for part in pair) for pair in value):
+        return None
+    return [[kind[:40], url[:MAX_TEXT]] for kind, url in value]
 
 
 def drafts_to_json(drafts: Mapping[str, Draft]) -> dict[str, Any]:

@@ -91,6 +91,21 @@ async def show_image_form_errors(pilot: Any) -> None:
     await pilot.press("ctrl+s")  # no image URL: the form shows what is missing
 
 
+async def show_image_form_wan3(pilot: Any) -> None:
+    await show_board(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    await pilot.press(*"The paper boat of image 1 drifts until it becomes image 2")
+    form = pilot.app.screen
+    form.query_one("#model").value = "wan3.0-video"
+    form.query_one("#duration").value = 10
+    await pilot.pause()
+    editor = form.query_one("#media")
+    editor.add_item("first_frame", "https://example.com/boat-start.png")
+    editor.add_item("last_frame", "https://example.com/boat-end.png")
+    await pilot.pause()
+
+
 async def show_settings(pilot: Any) -> None:
     await show_board(pilot)
     await pilot.press("comma")
@@ -117,6 +132,7 @@ SHOTS: dict[str, tuple[Script, bool]] = {
     "detail": (show_detail, True),
     "form-text-to-video": (show_text_form, True),
     "form-image-to-video-errors": (show_image_form_errors, True),
+    "form-image-to-video-wan3": (show_image_form_wan3, True),
     "settings": (show_settings, True),
     "history": (show_history, True),
     "help": (show_help, True),

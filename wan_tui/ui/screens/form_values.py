@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wan_tui.api.models import IMAGE_MODELS, REFERENCE_MODELS, SIZES, GenerationRequest
+from wan_tui.api.models import SIZES, GenerationRequest, MediaItem, spec_of
 
 
 def values_of(request: GenerationRequest) -> dict[str, Any]:
@@ -17,12 +17,17 @@ def values_of(request: GenerationRequest) -> dict[str, Any]:
         "reference_video_urls": "\n".join(request.reference_video_urls or []),
         "resolution": request.resolution,
         "size": request.size,
+        "ratio": request.ratio,
         "duration": request.duration,
+        "seed": "" if request.seed is None else str(request.seed),
+        "watermark": request.watermark,
         "prompt_extend": request.prompt_extend,
         "shot_type": request.shot_type,
         "audio": request.audio,
         "audio_url": request.audio_url or "",
         "callback_url": request.callback_url or "",
+        "media": [[m.type, m.url] if isinstance(m, MediaItem) else [str(m), ""]
+                  for m in request.media or []],
     }
 
 
@@ -32,6 +37,20 @@ def _text_or_none(text: str) -> str | None:
 
 def _url_or_none(text: str) -> str | None:
     return text.strip() or None
+
+
+def _seed(text: str) -> Any:
+    """A typed seed: blank is none; a whole number is that number; anything else is kept as
+    typed, for the request's rules to name."""
+    try:
+        return int(text) if text.strip() else None
+    except ValueError:
+        return text
+
+
+def _media(pairs: list[list[str]]) -> list[MediaItem]:
+    """The editor's items; an item without a URL yet is not sent (as a blank line is not)."""
+    return [MediaItem(kind, url.strip()) for kind, url in pairs if url.strip()]
 
 
 def _lines(text: str) -> list[str]:
@@ -47,25 +66,38 @@ def size_label(size: str, with_resolution: bool) -> str:
     return f"{size}  {shape}"
 
 
-def request_from_values(action: str, v: dict[str, Any]) -> GenerationRequest:
+def request_from_values(action: str, v: dict[str, Any], *,
+                        hidden: bool = False) -> GenerationRequest:
     """The request the form's values describe, built only from the fields that apply (an
-    image URL typed for i2v is kept in the form but never sent for r2v)."""
+    image URL typed for i2v is kept in the form but never sent for r2v); with `hidden`, also
+    from the fields the model does not use (for the core to say they are left out). A model
+    without a default action (Wan 3) gets none: it picks its mode from `media`, as the CLI
+    sends it."""
     model = v["model"]
-    extend, audio = v["prompt_extend"], v["audio"]
+    spec = spec_of(model)
+
+    def uses(name: str) -> bool:
+        return hidden or (spec is not None and spec.uses(name))
+
+    audio = v["audio"]
     return GenerationRequest(
-        action=action,
+        action=action if spec is None or spec.default_action else "",
         model=model,
         prompt=v["prompt"],
         negative_prompt=_text_or_none(v["negative_prompt"]),
         resolution=v["resolution"],
         size=v["size"],
+        ratio=v["ratio"],
         duration=v["duration"],
-        shot_type=v["shot_type"] if extend is True else None,
+        seed=_seed(v["seed"]),
+        watermark=v["watermark"],
+        shot_type=v["shot_type"],
         audio=audio,
         audio_url=_url_or_none(v["audio_url"]) if audio is not False else None,
-        prompt_extend=extend,
-        image_url=_url_or_none(v["image_url"]) if model in IMAGE_MODELS else None,
+        prompt_extend=v["prompt_extend"],
+        image_url=_url_or_none(v["image_url"]) if uses("image_url") else None,
         reference_video_urls=(_lines(v["reference_video_urls"])
-                              if model in REFERENCE_MODELS else []),
+                              if uses("reference_video_urls") else []),
+        media=_media(v["media"]) if uses("media") and action == "image2video" else [],
         callback_url=_url_or_none(v["callback_url"]),
     )

@@ -1,14 +1,16 @@
 """The generation form: one screen for text-to-video and image-to-video, `action` decides.
 
-Every documented field of POST /wan/videos has a control. The rules are the core's:
-`GenerationRequest.problems()` is asked on every change and its messages are shown under the
-fields they name. The request is built only from the fields that apply to the chosen model
-(an image URL typed for i2v is kept in the form but never sent for r2v), so what is submitted
-is exactly what the form shows as in effect.
+Every documented field of POST /wan/videos has a control (laid out in generation_form_layout;
+Wan 3's media in widgets/media_editor). The rules are the core's: `GenerationRequest.problems()`
+is asked on every change and its messages are shown under the fields they name: errors once a
+field is touched (or on submit) and block; warnings at once, and do not block. The request is
+built only from the fields that apply to the chosen model (an image URL typed for i2v is kept in
+the form but never sent for r2v); what is typed in a hidden field gets the core's "left out"
+warning at the top. The top line shows the published-price estimate ("price unknown" for 2.6).
 
-Three-state booleans (audio, prompt rewriting) are Selects with "(service default)", "on" and
-"off": `None` (not sent: the service decides) is not the same as `False` (audio off makes a
-silent video and disables the audio URL), and a Switch can only show two of the three.
+Three-state booleans (audio, prompt rewriting, watermark) are Selects with "(service default)"
+and two values: `None` (not sent: the service decides) is not the same as `False` (audio off
+makes a silent video and disables the audio URL), and a Switch can only show two of the three.
 """
 
 from __future__ import annotations
@@ -18,49 +20,48 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.message import Message
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static, TextArea
 
 from wan_tui.api.models import (
     ACTIONS,
     ALL_SIZES,
-    DURATIONS,
-    IMAGE_MODELS,
-    MODEL_ACTIONS,
     MODEL_DESCRIPTIONS,
     NEGATIVE_PROMPT_LIMIT,
     PROMPT_LIMIT,
-    REFERENCE_MODELS,
-    RESOLUTIONS,
-    SHOT_TYPES,
     SIZES,
     GenerationRequest,
     Problem,
+    models_for,
+    spec_of,
 )
+from wan_tui.api.pricing import PRICE_UNKNOWN, estimate
 from ..actions import bindings
 from ..drafts import FIELD_LABELS, FIELDS, Draft
-from ..widgets.form_fields import (
-    SERVICE_DEFAULT,
-    TRI_STATE_OPTIONS,
-    Field,
-    FieldProblems,
-    key_hint,
-    literal,
-    select_options,
-    select_value,
-)
-
-from .form_values import request_from_values, size_label, values_of
+from ..widgets.form_fields import Field, FieldProblems, key_hint, literal, select_value
+from ..widgets.media_editor import MediaEditor
+from .form_values import request_from_values, values_of
+from .generation_form_layout import form_fields, size_options
 
 ACTION_TITLES = {"text2video": "Text to video", "image2video": "Image to video"}
 _ACTION_ALIASES = {"t2v": "text2video", "text-to-video": "text2video",
                    "i2v": "image2video", "image-to-video": "image2video"}
 
+
+def form_action(request: GenerationRequest) -> str | None:
+    """The form a re-run of `request` opens in: its action when its model takes it; for a
+    model without one (Wan 3), image-to-video when it has media; None for an unknown model."""
+    spec = spec_of(request.model)
+    if spec is None:
+        return None
+    if spec.does(request.action):
+        return request.action
+    if request.media and spec.does("image2video"):
+        return "image2video"
+    return spec.actions[0]
 
 
 class GenerationForm(Screen[GenerationRequest | None]):
@@ -87,12 +88,12 @@ class GenerationForm(Screen[GenerationRequest | None]):
         `prefill` (a re-run) or else a `draft` of the action wins over them."""
         super().__init__(name=name, id=id, classes=classes)
         action = _ACTION_ALIASES.get(action, action)
-        if prefill is not None and prefill.model in MODEL_ACTIONS:
-            action = MODEL_ACTIONS[prefill.model]  # a re-run opens the form its model needs
+        if prefill is not None:  # a re-run opens the form it needs
+            action = form_action(prefill) or (action if action in ACTIONS else ACTIONS[0])
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)} (got {action!r})")
         self.action = action
-        self.models = tuple(m for m, a in MODEL_ACTIONS.items() if a == action)
+        self.models = models_for(action)
         self._touched: set[str] = set()
         self._show_all = False
         self._submitted = False
@@ -109,106 +110,25 @@ class GenerationForm(Screen[GenerationRequest | None]):
         self._opened = dict(values)  # what the form showed when it opened
         self._size_resolution = values["resolution"]  # the resolution the sizes were made for
         self.problems: list[Problem] = []
+        self.estimate_text = ""
 
     def _fitting(self, defaults: GenerationRequest) -> GenerationRequest:
         """The defaults, with this form's action and one of its models."""
-        if defaults.action == self.action and defaults.model in self.models:
+        if defaults.action in (self.action, "") and defaults.model in self.models:
             return defaults
         return GenerationRequest(action=self.action, model=self.models[0], prompt="")
 
     # -- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        v = self._opened
-        yield Static(literal(f"{ACTION_TITLES[self.action]}  ·  ctrl+s submit · esc cancel"),
-                     id="form-hint", markup=False)
+        with Horizontal(id="form-top"):
+            yield Static(literal(f"{ACTION_TITLES[self.action]}  ·  ctrl+s submit · esc cancel"),
+                         id="form-hint", markup=False)
+            yield Static("", id="form-estimate", markup=False)
         with VerticalScroll(id="form-body"), Vertical(id="form-column"):
-            yield Static("", id="form-problems", markup=False)
-            yield self._model_field(v["model"])
-            yield Field("Prompt", TextArea(v["prompt"], id="prompt", soft_wrap=True,
-                                           placeholder="Describe the video…"),
-                        note=Static("", id="count-prompt", classes="count", markup=False),
-                        message_id="error-prompt", id="field-prompt")
-            yield Field("Negative prompt", TextArea(v["negative_prompt"], id="negative_prompt",
-                                                    placeholder="What to avoid (optional)"),
-                        note=Static("", id="count-negative_prompt", classes="count",
-                                    markup=False),
-                        message_id="error-negative_prompt", id="field-negative_prompt")
-            if self.action == "image2video":
-                yield Field("Image URL", Input(v["image_url"], id="image_url",
-                                               placeholder="https://… first frame"),
-                            note=Static(literal("the first frame"), markup=False),
-                            message_id="error-image_url", id="field-image_url")
-                yield Field("Reference video URLs",
-                            TextArea(v["reference_video_urls"], id="reference_video_urls",
-                                     placeholder="https://… one URL per line"),
-                            note=Static(literal("one per line, at least one"), markup=False),
-                            message_id="error-reference_video_urls",
-                            id="field-reference_video_urls")
-            with Horizontal(classes="form-row"):
-                yield Field("Resolution", Select(
-                    select_options(RESOLUTIONS, keep=v["resolution"]), prompt=SERVICE_DEFAULT,
-                    value=self._or_null(v["resolution"]), id="resolution"),
-                    message_id="error-resolution", id="field-resolution")
-                yield Field("Size", Select(
-                    self._size_options(v["resolution"], keep=v["size"]), prompt=SERVICE_DEFAULT,
-                    value=self._or_null(v["size"]), id="size"),
-                    message_id="error-size", id="field-size")
-                yield Field("Duration", Select(
-                    select_options(DURATIONS, {d: f"{d} s" for d in DURATIONS},
-                                   keep=v["duration"]),
-                    prompt=SERVICE_DEFAULT, value=self._or_null(v["duration"]), id="duration"),
-                    message_id="error-duration", id="field-duration", classes="-last")
-            with Horizontal(classes="form-row"):
-                yield Field("Prompt rewriting", Select(
-                    TRI_STATE_OPTIONS, prompt=SERVICE_DEFAULT,
-                    value=self._or_null(v["prompt_extend"]), id="prompt_extend"),
-                    note=Static(literal("better for short prompts"), markup=False),
-                    message_id="error-prompt_extend", id="field-prompt_extend")
-                yield Field("Shot type", Select(
-                    select_options(SHOT_TYPES, keep=v["shot_type"]), prompt=SERVICE_DEFAULT,
-                    value=self._or_null(v["shot_type"]), id="shot_type"),
-                    note=Static(literal("needs rewriting on"), id="shot-note", markup=False),
-                    message_id="error-shot_type", id="field-shot_type", classes="-last")
-            with Horizontal(classes="form-row"):
-                yield Field("Audio", Select(
-                    TRI_STATE_OPTIONS, prompt=SERVICE_DEFAULT,
-                    value=self._or_null(v["audio"]), id="audio"),
-                    message_id="error-audio", id="field-audio")
-                yield Field("Audio URL", Input(v["audio_url"], id="audio_url",
-                                               placeholder="https://… wav/mp3, 3–30 s"),
-                            note=Static(literal("off with audio off"), id="audio-note",
-                                        markup=False),
-                            message_id="error-audio_url", id="field-audio_url",
-                            classes="-last -wide")
-            yield Field("Callback URL", Input(v["callback_url"], id="callback_url",
-                                              placeholder="https://… (optional)"),
-                        note=Static(literal("the service POSTs the result there"),
-                                    markup=False),
-                        message_id="error-callback_url", id="field-callback_url")
+            yield FieldProblems(id="form-problems")
+            yield from form_fields(self.action, self.models, self._opened)
         yield Footer()
-
-    def _model_field(self, model: str) -> Field:
-        if self.action == "text2video" and model in self.models:
-            control: Widget = Static(literal(model), id="model-fixed", markup=False)
-        else:
-            control = Select(select_options(self.models, keep=model, keep_note="unknown"),
-                             allow_blank=False, value=model, id="model")
-        return Field("Model", control,
-                     note=Static(literal(MODEL_DESCRIPTIONS.get(model, "")),
-                                 id="model-description", markup=False),
-                     message_id="error-model", id="field-model")
-
-    @staticmethod
-    def _or_null(value: Any) -> Any:
-        return Select.NULL if value is None else value
-
-    @staticmethod
-    def _size_options(resolution: str | None, keep: str | None = None) -> list[tuple[Content, str]]:
-        sizes = SIZES.get(resolution or "", ALL_SIZES)
-        labels = {s: size_label(s, with_resolution=sizes is ALL_SIZES) for s in sizes}
-        note = f"not a {resolution} size" if resolution in SIZES else "not a documented size"
-        return select_options(sizes, labels, keep=keep, keep_note=note)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -244,6 +164,8 @@ class GenerationForm(Screen[GenerationRequest | None]):
                 out[name] = widget.value
             elif isinstance(widget, Select):
                 out[name] = select_value(widget)
+            elif isinstance(widget, MediaEditor):
+                out[name] = widget.value
         return out
 
     def request(self) -> GenerationRequest:
@@ -255,7 +177,9 @@ class GenerationForm(Screen[GenerationRequest | None]):
     @on(TextArea.Changed)
     @on(Input.Changed)
     @on(Select.Changed)
-    def _field_changed(self, event: TextArea.Changed | Input.Changed | Select.Changed) -> None:
+    @on(MediaEditor.Changed)
+    def _field_changed(self, event: TextArea.Changed | Input.Changed | Select.Changed
+                       | MediaEditor.Changed) -> None:
         name = event.control.id
         if name not in FIELD_LABELS:
             return
@@ -263,7 +187,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
             self._sync_sizes()
         elif name == "model":
             self._sync_model()
-        elif name in ("prompt_extend", "audio"):
+        elif name == "audio":
             self._sync_dependents()
         self._refresh()
 
@@ -276,7 +200,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
         size_select = self.query_one("#size", Select)
         size = select_value(size_select)
         sizes = SIZES.get(resolution or "", ALL_SIZES)
-        size_select.set_options(self._size_options(resolution))
+        size_select.set_options(size_options(resolution))
         if size in sizes:
             size_select.value = size
 
@@ -285,18 +209,18 @@ class GenerationForm(Screen[GenerationRequest | None]):
         model = self.values()["model"]
         self.query_one("#model-description", Static).update(
             literal(MODEL_DESCRIPTIONS.get(model, "not a known model")))
-        for name, shown in (("image_url", model in IMAGE_MODELS),
-                            ("reference_video_urls", model in REFERENCE_MODELS)):
+        spec = spec_of(model)
+        for name in ("image_url", "reference_video_urls", "media"):
             try:
-                self.query_one(f"#field-{name}").set_class(not shown, "-hidden")
+                self.query_one(f"#field-{name}").set_class(
+                    spec is None or not spec.uses(name), "-hidden")
             except NoMatches:
                 pass
 
     def _sync_dependents(self) -> None:
-        """Shot type needs prompt rewriting on; an audio URL means nothing with audio off."""
+        """An audio URL means nothing with audio off. (Shot type stays open with rewriting
+        off: the service takes it, and the core's warning says it has no effect.)"""
         v = self.values()
-        self.query_one("#field-shot_type", Field).disabled = v["prompt_extend"] is not True
-        self.query_one("#shot-note", Static).set_class(v["prompt_extend"] is True, "-hidden")
         audio_off = v["audio"] is False
         self.query_one("#field-audio_url", Field).disabled = audio_off
         self.query_one("#audio-note", Static).set_class(not audio_off, "-hidden")
@@ -311,8 +235,10 @@ class GenerationForm(Screen[GenerationRequest | None]):
         self._show_count("negative_prompt", len(values["negative_prompt"]),
                            NEGATIVE_PROMPT_LIMIT)
         self._touched.update(n for n in FIELDS if values[n] != self._opened[n])
-        self.problems = self.request().problems()
+        request = self.request()
+        self.problems = request.problems()
         self._show_problems()
+        self._show_estimate(request)
         if not self._rerun and not self._submitted:
             self._keep_draft(values)
 
@@ -324,21 +250,32 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     def _show_problems(self) -> None:
         by_field: dict[str, list[tuple[str, bool]]] = {name: [] for name in FIELDS}
-        general: list[str] = []
+        general = [(str(p), p.warning) for p in self._left_out_notes()]
         for problem in self.problems:
             label = FIELD_LABELS.get(problem.field)
             if label is None:
-                general.append(f"✗ {problem}")
-            elif self._show_all or problem.field in self._touched:
+                general.append((str(problem), problem.warning))
+            elif problem.warning or self._show_all or problem.field in self._touched:
                 by_field[problem.field].append((f"{label} {problem.message}", problem.warning))
         for name, messages in by_field.items():
             try:
                 self.query_one(f"#error-{name}", FieldProblems).show(messages)
             except NoMatches:
                 continue
-        box = self.query_one("#form-problems", Static)
-        box.update(literal("\n".join(general)))
-        box.set_class(bool(general), "-shown")
+        self.query_one("#form-problems", FieldProblems).show(general)
+
+    def _left_out_notes(self) -> list[Problem]:
+        """The core's "left out" warnings for what is typed in fields the model does not use
+        (hidden, kept for switching back): said at the top, as their fields are not shown."""
+        full = request_from_values(self.action, self.values(), hidden=True)
+        return [p for p in full.warnings() if p.field in full.left_out()]
+
+    def _show_estimate(self, request: GenerationRequest) -> None:
+        """The published-price estimate, or "price unknown" (Wan 2.6 has no published price)."""
+        guess = estimate(request)
+        self.estimate_text = guess.text if guess is not None else PRICE_UNKNOWN
+        shown = f"estimate {guess.text}" if guess is not None else PRICE_UNKNOWN
+        self.query_one("#form-estimate", Static).update(literal(shown))
 
     # -- public helpers (tests, screenshot script) ----------------------------------------------
 
@@ -377,8 +314,10 @@ class GenerationForm(Screen[GenerationRequest | None]):
                 widget = self.query_one(f"#{name}")
             except NoMatches:
                 continue
-            if widget.focusable:
-                widget.focus()
+            target = widget if widget.focusable else next(
+                (w for w in widget.query("*") if w.focusable), None)  # the media editor
+            if target is not None:
+                target.focus()
                 return
 
     def action_cancel(self) -> None:
