@@ -3,7 +3,7 @@ account listings by 1.5 s; `wan-tui generate P` is SIGKILLed while its answer is
 generate P` runs again, then `wan-tui wait --all`. Every task the simulator created for P must
 have exactly one history row (no `unknown` stand-in), and no row may vanish.
 
-    python bench/adoption_race.py [--quick | --full] [--rounds R]
+    python bench/adoption_race.py [--quick | --full] [--count R]
 
 Each round has its own history. Prints one line:
 `adoption race: R rounds, … lost, … duplicated, … wrong, … tracebacks, … hangs`.
@@ -11,12 +11,11 @@ Each round has its own history. Prints one line:
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
 
-from cli_runs import CliRuns
+from cli_runs import CliRuns, chosen_size, suite_parser
 from ledger import Audit, Row, audit, prompt_of, report
 from simproc import ProxyProcess, SimProcess, cli_env
 
@@ -27,13 +26,9 @@ STEP_DEADLINE = 120.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help=f"{QUICK} round (CI)")
-    size.add_argument("--full", action="store_true", help=f"{FULL} rounds (the default)")
-    parser.add_argument("--rounds", type=int, help="number of rounds (overrides the size)")
+    parser = suite_parser(__doc__, QUICK, FULL, "rounds")
     args = parser.parse_args()
-    rounds = args.rounds or (QUICK if args.quick else FULL)
+    rounds = chosen_size(args, QUICK, FULL)
     total = Audit()
     tracebacks = hangs = 0
     with tempfile.TemporaryDirectory(prefix="wan-race-") as tmp, \

@@ -4,6 +4,7 @@ command still running at its deadline, then killed)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
@@ -97,6 +98,21 @@ class CliRuns:
             for outcome in outcomes[:5]:
                 tail = (outcome.stderr or outcome.stdout)[-800:]
                 print(f"{kind}: wan-tui {' '.join(outcome.args)[:200]}\n{tail}", file=sys.stderr)
+
+
+def suite_parser(doc: str, quick: int, full: int, what: str) -> argparse.ArgumentParser:
+    """The options every suite shares: --quick (CI) or --full (the default), or --count N."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help=f"{quick} {what} (CI)")
+    size.add_argument("--full", action="store_true", help=f"{full} {what} (the default)")
+    size.add_argument("--count", type=int, metavar="N", help=f"N {what}")
+    return parser
+
+
+def chosen_size(args: argparse.Namespace, quick: int, full: int) -> int:
+    count: int = args.count or (quick if args.quick else full)
+    return count
 
 
 def write_prompts(path: Path, prompts: list[str]) -> Path:

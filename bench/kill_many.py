@@ -2,7 +2,7 @@
 by `wan-tui wait --all`; then the history is compared with what the simulator created (see
 ledger.py for the exact figures; `unknown` rows with a reason are honest, not lost).
 
-    python bench/kill_many.py [--quick | --full] [--kills K] [--prompts M] [--seed S]
+    python bench/kill_many.py [--quick | --full] [--count K] [--prompts M] [--seed S]
 
 Prints one line: `crash: K kills, … lost, … duplicated, … wrong, … tracebacks, … hangs`;
 exits 1 when any of them is not zero.
@@ -10,12 +10,11 @@ exits 1 when any of them is not zero.
 
 from __future__ import annotations
 
-import argparse
 import random
 import tempfile
 from pathlib import Path
 
-from cli_runs import CliRuns, write_prompts
+from cli_runs import CliRuns, write_prompts, chosen_size, suite_parser
 from ledger import Row, audit, report
 from simproc import SimProcess, cli_env
 
@@ -25,16 +24,12 @@ WAIT_DEADLINE = 180.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help=f"{QUICK} kills (CI)")
-    size.add_argument("--full", action="store_true", help=f"{FULL} kills (the default)")
-    parser.add_argument("--kills", type=int, help="number of kills (overrides the size)")
+    parser = suite_parser(__doc__, QUICK, FULL, "kills")
     parser.add_argument("--prompts", type=int, default=15, help="prompts per batch")
     parser.add_argument("--fault-rate", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    kills = args.kills or (QUICK if args.quick else FULL)
+    kills = chosen_size(args, QUICK, FULL)
     chance = random.Random(args.seed)
     looks: list[list[Row]] = []
     # The CLI submits about 1 s after it starts; 200 ms per answer spreads a batch's

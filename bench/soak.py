@@ -2,7 +2,7 @@
 that injects faults (429, 500, HTML 502, dropped connections) and fails some tasks; then the
 history is compared with what the simulator created (see ledger.py for the exact figures).
 
-    python bench/soak.py [--quick | --full] [--tasks N] [--fault-rate P] [--seed S]
+    python bench/soak.py [--quick | --full] [--count N] [--fault-rate P] [--seed S]
 
 Prints one line: `soak: N prompts, … lost, … duplicated, … wrong, … tracebacks, … hangs`;
 exits 1 when any of them is not zero.
@@ -10,11 +10,10 @@ exits 1 when any of them is not zero.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
-from cli_runs import CliRuns, write_prompts
+from cli_runs import CliRuns, write_prompts, chosen_size, suite_parser
 from ledger import audit, report
 from simproc import SimProcess, cli_env
 
@@ -22,17 +21,13 @@ FULL, QUICK = 1000, 60
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help=f"{QUICK} prompts (CI)")
-    size.add_argument("--full", action="store_true", help=f"{FULL} prompts (the default)")
-    parser.add_argument("--tasks", type=int, help="number of prompts (overrides the size)")
+    parser = suite_parser(__doc__, QUICK, FULL, "prompts")
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--fail-rate", type=float, default=0.1)
     parser.add_argument("--job-seconds", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    count = args.tasks or (QUICK if args.quick else FULL)
+    count = chosen_size(args, QUICK, FULL)
     # Generous: submissions go 5 at a time through faults; every task then needs polling.
     deadline = 120 + count * 0.6
     with tempfile.TemporaryDirectory(prefix="wan-soak-") as tmp, SimProcess(
