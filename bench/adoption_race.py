@@ -42,7 +42,7 @@ def main() -> int:
             looks = race(runs, sim, prompt)
             mine = [t for t in sim.tasks() if prompt_of(t) == prompt]
             result = audit(mine, looks[-1], {prompt: 2}, earlier=looks[:-1])
-            merge(total, result)
+            total.add(result)
             runs.report_problems()
             tracebacks += len(runs.tracebacks)
             hangs += len(runs.hangs)
@@ -73,17 +73,6 @@ def wait_until_created(sim: SimProcess, count: int, pid: int) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"wan-tui generate (pid {pid}) never reached the simulator")
-
-
-def merge(total: Audit, result: Audit) -> None:
-    total.tasks += result.tasks
-    total.rows += result.rows
-    total.lost += result.lost
-    total.duplicated += result.duplicated
-    total.wrong += result.wrong
-    total.vanished += result.vanished
-    total.unknown_reported += result.unknown_reported
-    total.unknown_not_created += result.unknown_not_created
 
 
 if __name__ == "__main__":

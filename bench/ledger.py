@@ -57,6 +57,17 @@ class Audit:
     unknown_not_created: int = 0
     vanished: list[int] = field(default_factory=list)  # local ids
 
+    def add(self, other: Audit) -> None:
+        """Fold another audit's figures into these (several histories, one summary)."""
+        self.tasks += other.tasks
+        self.rows += other.rows
+        self.lost += other.lost
+        self.duplicated += other.duplicated
+        self.wrong += other.wrong
+        self.vanished += other.vanished
+        self.unknown_reported += other.unknown_reported
+        self.unknown_not_created += other.unknown_not_created
+
     @property
     def ok(self) -> bool:
         return not (self.lost or self.duplicated or self.wrong or self.vanished)

@@ -7,6 +7,8 @@ simulated jobs, not computing, so all start at once and each test collects its o
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,9 +32,11 @@ class Suites:
     """The suites' processes, started together; `result(name)` waits for one."""
 
     def __init__(self) -> None:
+        # Each in its own process group: a suite killed at its deadline takes its simulator,
+        # proxy and CLI processes with it.
         self.procs = {name: subprocess.Popen([sys.executable, str(BENCH / script), *args],
                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                             text=True)
+                                             text=True, start_new_session=True)
                       for name, (script, *args) in SUITES.items()}
         self.results: dict[str, tuple[int | None, str]] = {}
 
@@ -43,7 +47,7 @@ class Suites:
             try:
                 out, err = proc.communicate(timeout=SUITE_DEADLINE)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                kill_group(proc)
                 out, err = proc.communicate()
             self.results[name] = (proc.returncode if proc.returncode >= 0 else None, out + err)
         return self.results[name]
@@ -51,8 +55,15 @@ class Suites:
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
-                proc.kill()
+                kill_group(proc)
             proc.communicate()
+
+
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 @pytest.fixture(scope="module")
