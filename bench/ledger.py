@@ -55,6 +55,7 @@ class Audit:
     wrong: list[str] = field(default_factory=list)  # "local id: why"
     unknown_reported: int = 0
     unknown_not_created: int = 0
+    unknown_rows: list[str] = field(default_factory=list)  # "local id: state, reason"
     vanished: list[int] = field(default_factory=list)  # local ids
 
     def add(self, other: Audit) -> None:
@@ -67,6 +68,7 @@ class Audit:
         self.vanished += other.vanished
         self.unknown_reported += other.unknown_reported
         self.unknown_not_created += other.unknown_not_created
+        self.unknown_rows += other.unknown_rows
 
     @property
     def ok(self) -> bool:
@@ -82,7 +84,8 @@ class Audit:
         return ([f"lost task {t}" for t in self.lost[:10]]
                 + [f"duplicated {d}" for d in self.duplicated[:10]]
                 + [f"wrong row {w}" for w in self.wrong[:10]]
-                + [f"vanished row {v}" for v in self.vanished[:10]])
+                + [f"vanished row {v}" for v in self.vanished[:10]]
+                + [f"unknown row {u}" for u in self.unknown_rows[:10]])
 
 
 def audit(tasks: list[dict[str, Any]], rows: list[Row], submissions: dict[str, int] | None = None,
@@ -117,6 +120,8 @@ def audit(tasks: list[dict[str, Any]], rows: list[Row], submissions: dict[str, i
         else:
             result.lost.append(task["id"])
     result.unknown_not_created = sum(owning.values())
+    result.unknown_rows = [f"{r['id']}: {r['state']}, {reason(r)[:120]}" for r in rows
+                           if r["state"] in UNSURE and not r.get("task_id")]
     seen_now = {r["id"] for r in rows}
     result.vanished = sorted({r["id"] for look in earlier for r in look} - seen_now)
     return result
