@@ -21,6 +21,8 @@ SUITES = {
     "soak": ("soak.py", "--quick"),
     "crash": ("kill_many.py", "--quick"),
     "race": ("adoption_race.py", "--quick"),
+    "in-flight": ("kill_many.py", "--count", "2", "--lanes", "1", "--only", "in flight",
+                  "--strict"),
     "sweep": ("token_sweep.py",),
     "sweep-echo": ("token_sweep.py", "--echo"),
 }
@@ -86,6 +88,16 @@ def test_no_task_lost_duplicated_or_wrong(suites: Suites, name: str, prefix: str
     line = summary(output, prefix)
     for figure in CLEAN:
         assert figure in line, output[-3000:]
+    assert code == 0, output[-3000:]
+
+
+@pytest.mark.xfail(strict=True, reason="found by this suite: rows left `submitting` by a batch "
+                   "killed while the service was still making their tasks turn `unknown` and "
+                   "`wait --all` settles them at once, without looking in the task list")
+def test_wait_all_identifies_tasks_made_after_the_batch_was_killed(suites: Suites) -> None:
+    code, output = suites.result("in-flight")
+    line = summary(output, "crash:")
+    assert "0 lost" in line and "0 unknown" in line, output[-3000:]
     assert code == 0, output[-3000:]
 
 
