@@ -84,3 +84,10 @@ def test_login_checks_then_saves_a_token_read_from_stdin(cli, sim_env, monkeypat
 def test_login_without_a_token_is_a_usage_error(cli, monkeypatch, given: str) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(given))
     assert cli("login")[0] == 2
+
+
+@pytest.mark.parametrize(("option", "value"), [("--limit", str(10**40)), ("--offset", str(10**40)),
+                                               ("--limit", "0"), ("--offset", "-1")])
+def test_absurd_paging_is_a_usage_error_not_a_crash(cli, option: str, value: str) -> None:
+    code, _, err = cli("history", option, value)
+    assert code == 2 and option in err and "internal error" not in err

@@ -35,7 +35,8 @@ def test_a_held_submission_exists_before_its_answer_arrives(sim: Simulator) -> N
     proxy = ProxyServer(sim.base_url, Behaviour(hold_submit=60)).start()
     answers: list[dict[str, Any]] = []
     client = threading.Thread(target=lambda: answers.append(post(
-        proxy.base_url, "/wan/videos", {"prompt": "held", "async": True}, sim.token)[0]))
+        proxy.base_url, "/wan/videos", {"action": "text2video", "model": "wan2.6-t2v",
+                                        "prompt": "held", "async": True}, sim.token)[0]))
     client.start()
     try:
         for _ in range(600):  # until the simulator made the task (bounded: 60 s)
@@ -54,7 +55,8 @@ def test_a_held_submission_exists_before_its_answer_arrives(sim: Simulator) -> N
 def test_echo_mode_plants_the_token_where_careless_servers_do(sim: Simulator) -> None:
     proxy = ProxyServer(sim.base_url, Behaviour(echo_token=True)).start()
     try:
-        answer, header = post(proxy.base_url, "/wan/videos", {"prompt": "x", "async": True},
+        answer, header = post(proxy.base_url, "/wan/videos", {
+            "action": "text2video", "model": "wan2.6-t2v", "prompt": "x", "async": True},
                               sim.token)
     finally:
         proxy.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from wan_tui.api.client import WanClient
@@ -41,4 +42,22 @@ async def test_a_rerun_in_flight_keeps_its_task_and_the_lost_one_finds_its_own(
     assert adopted.id == lost and adopted.task_id == task_a
     assert store.get(rerun).task_id == task_b  # both rows kept, each with its own task
     assert store.count() == 2
+    store.close()
+
+
+async def test_a_row_being_looked_for_is_not_settled_meanwhile(sim: Simulator,
+                                                               tmp_path: Path) -> None:
+    """A waiter that looks while the listing is on its way must see the row still pending
+    (a `wait --all` right after a crash used to end at once, leaving billed tasks unknown)."""
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    async with WanClient(sim.base_url, sim.token) as client:
+        lost = store.add_submission(same())
+        store.mark_unknown(lost, "no answer")
+        reconciler = Reconciler(client, store, pause=no_pause)
+        reconciler.schedule_soon([lost])
+        sim.answer_delays["listing"] = 0.5
+        search = asyncio.create_task(reconciler.settle([lost]))
+        await asyncio.sleep(0.1)  # the listing is on its way
+        assert lost in reconciler.pending()
+        await search
     store.close()

@@ -228,3 +228,35 @@ def test_an_adoption_is_remembered_and_a_poll_record_absorbs_our_submission(stor
     assert store.get(mine) is None and store.by_task_id("P") is not None
     kept = store.fold_submission(store.by_task_id("P").id, adopted)  # a row with an id stays
     assert kept.id == adopted and store.by_task_id("P") is not None
+
+
+def test_a_killed_unreaped_process_does_not_keep_its_submissions_in_flight(tmp_path) -> None:
+    """A zombie (killed, not yet reaped by its parent) answers os.kill(pid, 0): read its state."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from wan_tui.api.models import GenerationRequest
+    from wan_tui.store.history import HistoryStore
+
+    path = tmp_path / "h.sqlite3"
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with HistoryStore(path) as store:  # a submission this child was sending
+            local = store.add_submission(GenerationRequest(action="text2video",
+                                                           model="wan2.6-t2v", prompt="p"))
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE generations SET submitter_pid = ? WHERE id = ?",
+                         (child.pid, local))
+        child.send_signal(signal.SIGKILL)
+        stat = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 10
+        while stat.read_text().rpartition(")")[2].split()[0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)  # the kernel makes it a zombie; we do not reap it
+        with HistoryStore(path) as other:  # the next wan-tui process
+            assert [r.id for r in other.recover_interrupted()] == [local]
+    finally:
+        child.kill()
+        child.wait()

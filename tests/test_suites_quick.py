@@ -91,9 +91,6 @@ def test_no_task_lost_duplicated_or_wrong(suites: Suites, name: str, prefix: str
     assert code == 0, output[-3000:]
 
 
-@pytest.mark.xfail(strict=True, reason="found by this suite: rows left `submitting` by a batch "
-                   "killed while the service was still making their tasks turn `unknown` and "
-                   "`wait --all` settles them at once, without looking in the task list")
 def test_wait_all_identifies_tasks_made_after_the_batch_was_killed(suites: Suites) -> None:
     code, output = suites.result("in-flight")
     line = summary(output, "crash:")
@@ -107,8 +104,6 @@ def test_token_only_in_the_config_file(suites: Suites) -> None:
     assert code == 0, output[-3000:]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 defect 3: trace ids, error codes and task "
-                   "prompts echoed by the server are stored and printed unscrubbed")
 def test_token_only_in_the_config_file_even_when_the_server_echoes_it(suites: Suites) -> None:
     code, output = suites.result("sweep-echo")
     assert summary(output, "token sweep").endswith("leaks: 0"), output[-3000:]

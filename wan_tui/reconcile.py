@@ -45,6 +45,7 @@ class Reconciler:
         self._wall = wall
         self._mono = monotonic
         self._due: dict[int, float] = {}  # local id -> monotonic time to look for it
+        self._searching: set[int] = set()  # local ids whose search is under way
         self.unsupported = False  # the service refused the listing: leave unknowns alone
 
     def schedule(self, local_id: int, delay: float | None = None) -> None:
@@ -63,11 +64,19 @@ class Reconciler:
         return [] if self.unsupported else list(self._due.values())
 
     def pending(self) -> set[int]:
-        """Local ids of unknown submissions still to be looked for."""
-        return set() if self.unsupported else set(self._due)
+        """Local ids of unknown submissions still to be looked for, or being looked for now
+        (a waiter must not take a row whose search is under way as settled)."""
+        return set() if self.unsupported else set(self._due) | self._searching
 
     async def settle(self, local_ids: list[int]) -> list[Row]:
         """Look for these unknown rows; every row whose search ended, changed or not."""
+        self._searching.update(local_ids)
+        try:
+            return await self._settle(local_ids)
+        finally:
+            self._searching.difference_update(local_ids)
+
+    async def _settle(self, local_ids: list[int]) -> list[Row]:
         rows = [r for r in map(self.store.get, local_ids) if r and r.state == State.UNKNOWN]
         for local_id in local_ids:
             self._due.pop(local_id, None)

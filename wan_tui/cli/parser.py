@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 
 from ..api.media import MEDIA_TYPES, parse_media_item
 from ..api.models import (
@@ -76,6 +77,23 @@ def money(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (got {text})")
     return value
+
+
+MAX_PAGE = 100_000  # rows one `history` call prints
+MAX_OFFSET = 10**12  # far past any history; SQLite's integers end at 2**63
+
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """A whole number from low to high, refused as a usage error otherwise."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low:,} to {high:,} (got {text})")
+        return value
+    return parse
 
 
 def port(text: str) -> int:
@@ -295,8 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
                 connection=False)
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
     _history_filters(p, top=True)
-    p.add_argument("--limit", type=int, default=20, metavar="N")
-    p.add_argument("--offset", type=int, default=0, metavar="N")
+    p.add_argument("--limit", type=bounded(1, MAX_PAGE), default=20, metavar="N",
+                   help=f"rows to show, 1 to {MAX_PAGE:,}")
+    p.add_argument("--offset", type=bounded(0, MAX_OFFSET), default=0, metavar="N",
+                   help="rows to skip (newest first)")
     _json_option(p)
     hp = hsub.add_parser("export", help="write the history (or what the filters match) as "
                                         "JSONL or CSV")

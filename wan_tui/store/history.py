@@ -50,7 +50,16 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         pass  # it exists, owned by another user
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process its parent has not reaped yet: it exists, but sends nothing more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (macOS): trust os.kill, and the age limit
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 class HistoryStore(HistoryReader):
