@@ -91,3 +91,21 @@ def test_login_without_a_token_is_a_usage_error(cli, monkeypatch, given: str) ->
 def test_absurd_paging_is_a_usage_error_not_a_crash(cli, option: str, value: str) -> None:
     code, _, err = cli("history", option, value)
     assert code == 2 and option in err and "internal error" not in err
+
+
+def test_exports_never_carry_terminal_escapes(cli, tmp_path: Path) -> None:
+    """Server text reaches exports only as text: an OSC 52 clipboard write, a bell or a C1
+    screen clear in any field is escaped (JSONL) or dropped (CSV), never written raw."""
+    evil = "\x1b]52;c;aGk=\x07 \x9b2J \x7f"
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({
+        "task_id": "t-evil", "state": "failed", "action": "text2video", "model": "wan2.6-t2v",
+        "prompt": "a calm lake", "params": {}, "created_at": 1.0, "updated_at": 1.0,
+        "error": {"code": "x", "message": evil}, "trace_id": evil}) + "\n")
+    assert cli("history", "import", str(source))[0] == 0
+    for kind in ("jsonl", "csv"):
+        target = tmp_path / f"out.{kind}"
+        assert cli("history", "export", "--format", kind, "-o", str(target))[0] == 0
+        data = target.read_bytes().decode("utf-8")
+        assert not any(c in data for c in "\x1b\x07\x9b\x7f"), kind
+    assert "\\u009b" in (tmp_path / "out.jsonl").read_text()

@@ -17,7 +17,7 @@ from datetime import date, datetime
 import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .api.client import RetryPolicy, WanClient
 from .api.models import GenerationRequest
@@ -43,6 +43,7 @@ from .store.history import HistoryStore
 from .store.query import QueryError, parse_query
 from .store.reading import ChangeMarker
 from .store.search import Filters
+from .store.transfer import ImportRefused, read_lines
 from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
 from .tracker import Tracker
@@ -53,7 +54,7 @@ LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are
 EXPORT_PAGE = 500  # rows read at a time by a filtered export
 AUTO_SAVE_GRACE = 120.0  # seconds a closing session waits for auto-saves under way
 __all__ = ["CallbackError", "ChangeMarker", "Connection", "DownloadError", "Filters",
-           "HistoryError", "NotConnected", "OpenError", "Pacing", "QueryError", "Saved",
+           "HistoryError", "ImportRefused", "NotConnected", "OpenError", "Pacing", "QueryError", "Saved",
            "Session", "SpendLine", "SyncResult", "TrackerEvent", "TrackerStatus",
            "UnknownTask", "open_session", "pacing_from", "parse_listen", "parse_query",
            "request_over_defaults"]
@@ -340,6 +341,11 @@ class Session:
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
         return self._store.import_rows(rows)
+
+    def import_file(self, handle: IO[bytes]) -> ImportResult:
+        """An export file, streamed (constant memory), in one transaction; ImportRefused
+        naming the bad lines, and nothing imported, when any line cannot be a history row."""
+        return self._store.import_lines(read_lines(handle))
 
     # -- for the terminal app ------------------------------------------------------------------
 

@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from ..api.state import State
-from ..session import Session
-from ..store.rows import columns_from_json
+from ..api.text import printable
+from ..session import ImportRefused, Session
 from .context import CliContext, UsageError
+from .output import json_text
 
 CSV_COLUMNS = ("id", "task_id", "state", "state_word", "action", "model", "prompt",
                "negative_prompt", "params", "video_url", "thumbnail_url", "error_code",
                "error_message", "trace_id", "created_at", "updated_at", "finished_at",
-               "local_path")
+               "local_path", "usage", "cost", "remote_deleted_at")
 _STATES = {str(s) for s in State}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -128,7 +129,7 @@ def date_option(text: str | None, option: str) -> float | None:
 def export(ctx: CliContext, session: Session) -> int:
     rows = session.export_rows(**history_filters(ctx))
     lines = _csv_lines(rows) if ctx.args.format == "csv" else (
-        json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        json_text(row) + "\n" for row in rows)
     target = ctx.args.output
     if not target or target == "-":
         sys.stdout.writelines(lines)
@@ -158,6 +159,8 @@ def _csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         error = row.get("error") or {}
         values = {**row, "params": json.dumps(row.get("params") or {}, ensure_ascii=False),
+                  **{k: json.dumps(row[k], ensure_ascii=False) for k in ("usage", "cost")
+                     if row.get(k) is not None},
                   "error_code": error.get("code"), "error_message": error.get("message")}
         writer.writerow([_cell(values.get(c)) for c in CSV_COLUMNS])
         yield buffer.getvalue()
@@ -167,41 +170,30 @@ def _csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
-    # A prompt such as "=HYPERLINK(...)" must stay text when the CSV is opened in a spreadsheet.
-    if isinstance(value, str) and value.startswith(_SPREADSHEET_FORMULA):
-        return "'" + value
+    # A CSV is read in terminals and spreadsheets: no control character reaches either raw,
+    # and a prompt such as "=HYPERLINK(...)" must stay text in a spreadsheet.
+    if isinstance(value, str):
+        value = printable(value)
+        return "'" + value if value.startswith(_SPREADSHEET_FORMULA) else value
     return "" if value is None else value
 
 
 def import_(ctx: CliContext, session: Session) -> int:
+    """Merge a JSONL export, streamed: checked line by line, refused whole on a bad line."""
     name = ctx.args.file
     try:
-        text = Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {name}: {error}") from None
-    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    if first and not first.startswith("{"):
-        raise UsageError(f"{name}: `history import` takes JSONL, one JSON object per line, as "
-                         "`wan-tui history export` writes by default (a CSV export cannot be "
-                         "imported); nothing was imported")
-    rows, problems = [], []
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as error:
-            problems.append(f"line {number}: not JSON ({error})")
-            continue
-        try:
-            columns_from_json(row, 0.0)  # the store's own rule, so nothing is skipped later
-        except ValueError as error:
-            problems.append(f"line {number}: {error}")
-        else:
-            rows.append(row)
-    if problems:
-        raise UsageError(f"{name}: nothing was imported; fix these lines:\n  " + "\n  ".join(problems))
-    result = session.import_rows(rows)
+        with open(name, "rb") as handle:
+            first = handle.readline(4096).strip()
+            if first and not first.startswith(b"{"):
+                raise UsageError(f"{name}: `history import` takes JSONL, one JSON object per "
+                                 "line, as `wan-tui history export` writes by default (a CSV "
+                                 "export cannot be imported); nothing was imported")
+            handle.seek(0)
+            result = session.import_file(handle)
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+    except ImportRefused as error:
+        raise UsageError(f"{name}: {error}") from None
     ctx.out.info(f"imported {name}: {result.added} added, {result.merged} merged")
     if ctx.out.json_mode:
         ctx.out.json({"added": result.added, "merged": result.merged})

@@ -37,6 +37,12 @@ _JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
 Part = str | tuple[str, str] | Text
 
 
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON in which no character reaches a terminal raw: DEL and C1 escaped like C0."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+    return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def _assemble(*parts: Part, style: str = "") -> Text:
     """The only way printed text is built: every part made printable first."""
     return Text.assemble(*(_printable_part(part) for part in parts), style=style)
@@ -59,9 +65,7 @@ class Output:
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def json(self, value: Any) -> None:
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        text = _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(json_text(value, indent=2) + "\n")
         sys.stdout.flush()
 
     def line(self, *parts: Part) -> None:

@@ -24,6 +24,7 @@ from wan_tui.store.paths import config_path
 
 TOKEN_ENV = "ACEDATACLOUD_API_TOKEN"
 BASE_URL_ENV = "ACEDATACLOUD_API_BASE_URL"
+CONFIG_MAX_BYTES = 1024 * 1024  # far more than any real config
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -179,17 +180,23 @@ class _Broken(Exception):
 def _read_document(path: Path) -> dict[str, Any] | None:
     """The parsed file, None when missing; raises _Broken with a human message."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # bounded: /dev/zero is not a config file
+            data = handle.read(CONFIG_MAX_BYTES + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise _Broken(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > CONFIG_MAX_BYTES:
+        raise _Broken(f"{path}: over {CONFIG_MAX_BYTES // 1024} KB, too large for a config "
+                      "file (is it the right file?)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Broken(f"{path}: is not UTF-8 text (byte {exc.start})") from exc
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise _Broken(f"{path}: nested too deeply to be a config file") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
