@@ -19,7 +19,7 @@ from wan_tui.api.state import State
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
-from wan_tui.tracker import TrackerEvent
+from wan_tui.tracking import TrackerEvent
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import TrackerUpdate
 

@@ -22,7 +22,7 @@ from wan_tui.api.models import GenerationRequest
 from wan_tui.session import Connection, open_session
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
-from wan_tui.tracker import Pacing
+from wan_tui.tracking import Pacing
 
 
 async def measure_lag(samples: list[float], stop: asyncio.Event, tick: float = 0.01) -> None:

@@ -139,3 +139,40 @@ def test_the_request_deadline_comes_from_the_config(cli, sim_env) -> None:
     sim_env.latency = 3.0  # the answer comes after the deadline
     code, snap, err = run_json(cli, "generate", "too slow")
     assert code == 1 and snap["state"] == "unknown" and "within 1 s" in snap["error"]["message"]
+
+
+def test_a_locked_history_stops_no_line_silently(cli, sim_env, tmp_path: Path, isolated) -> None:
+    """Each line the history cannot record is named, and nothing unrecorded is sent."""
+    import sqlite3
+
+    assert cli("generate", "first, to create the history")[0] == 0
+    batch = tmp_path / "b.txt"
+    batch.write_text("one\ntwo\n")
+    holder = sqlite3.connect(isolated / "data" / "history.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the file for too long
+    try:
+        code, out, err = cli("batch", str(batch), "--json")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    failures = json.loads(out)
+    assert code == 1 and [f["line"] for f in failures] == [1, 2]
+    assert "line 1:" in err and "line 2:" in err and "locked" in err.lower()
+    assert sim_env.stats.videos_posts == 1  # only the first generate
+
+
+def test_keymap_entries_are_checked_when_set(cli) -> None:
+    code, _, err = cli("config", "set", "keymap.board.new_txt", "ctrl+n")
+    assert code == 2 and "did you mean board.new_text" in err
+    code, _, err = cli("config", "set", "keymap.board.new_text", "i")  # new_image's key
+    assert code == 2 and "also bound to board.new_image" in err
+    assert cli("config", "set", "keymap.board.new_text", "ctrl+n")[0] == 0
+
+
+def test_batch_says_async_false_is_ignored(cli, sim_env, tmp_path: Path) -> None:
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"model": "wan2.6-t2v", "action": "text2video", "prompt": "x", '
+                     '"async": false}\n')
+    code, _, err = cli("batch", str(batch))
+    assert code == 0 and "line 1: async: false is ignored" in err
+    assert sim_env.received.bodies()[0]["async"] is True

@@ -12,6 +12,7 @@ import pytest
 import tomli_w
 
 from wan_tui.api.models import GenerationRequest
+from wan_tui.defaults import request_over_defaults
 from wan_tui.store.config import (
     ApiConfig,
     ConfigError,
@@ -95,7 +96,8 @@ def test_defaults_build_a_request(cfg):
     config = load_config(cfg).config
     assert config.defaults == {"model": "wan2.6-t2v", "duration": 10, "resolution": "720P",
                                "audio": True}
-    request = config.new_request("a fox", model="wan2.6-i2v", image_url="https://x/y.png")
+    request = request_over_defaults(config, "image2video", "a fox",
+                                    {"model": "wan2.6-i2v", "image_url": "https://x/y.png"})
     assert request.action == "image2video" and request.duration == 10
     assert request.errors() == []
 

@@ -17,6 +17,7 @@ from wan_tui.api.state import State, TaskSnapshot, read_task
 from wan_tui.store import schema
 from wan_tui.store.config import load_config, set_value
 from wan_tui.store.errors import HistoryCorrupt
+from wan_tui.defaults import request_over_defaults
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
 
@@ -276,7 +277,7 @@ def test_unknown_task_ids_are_recorded_from_their_request(store: HistoryStore, c
     assert (bare.model, bare.prompt, bare.created_at) == ("", "", clock.now)
 
 
-def test_mark_states_and_touch_polled(store: HistoryStore, clock: Clock):
+def test_mark_states(store: HistoryStore, clock: Clock):
     submit(store, "t1")
     submit(store, "t2")
     clock.tick()
@@ -284,8 +285,6 @@ def test_mark_states_and_touch_polled(store: HistoryStore, clock: Clock):
     assert [(r.task_id, r.state, r.error_message, r.finished_at) for r in changed] == \
         [("t1", "expired", "no result after 24 h", clock.now)]
     assert store.mark_states(["t1"], State.EXPIRED) == []
-    store.touch_polled(["t2"], 42.0)
-    assert store.by_task_id("t2").last_polled_at == 42.0
     assert [r.task_id for r in store.active()] == ["t2"]
 
 
@@ -536,7 +535,8 @@ def test_the_token_is_never_stored(tmp_path: Path, db: Path, clock: Clock):
     assert load_config(tmp_path / "config.toml").config.api.token == token
     with HistoryStore(db, clock=clock) as store:
         for i in range(20):
-            request = loaded.config.new_request(f"fox {i}", duration=5)
+            request = request_over_defaults(loaded.config, "text2video", f"fox {i}",
+                                            {"duration": 5})
             local_id = store.add_submission(request)
             store.mark_submitted(local_id, f"t{i}", "trace")
         store.apply_snapshots([done("t1"), task("t2", "running")])

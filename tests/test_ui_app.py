@@ -20,7 +20,7 @@ from wan_tui.session import Connection
 from wan_tui.sim import Simulator
 from wan_tui.store.config import load_config, save_values
 from wan_tui.store.history import HistoryStore
-from wan_tui.tracker import Pacing
+from wan_tui.tracking import Pacing
 from wan_tui.ui.app import DEMO_REQUESTED, WanApp
 from wan_tui.ui.screens.board import BoardScreen
 from wan_tui.ui.screens.confirm import ConfirmScreen

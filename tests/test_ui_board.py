@@ -13,7 +13,7 @@ from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.rows import Row
-from wan_tui.tracker import TrackerEvent, TrackerStatus
+from wan_tui.tracking import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
 from wan_tui.ui.screens.board import BoardScreen

@@ -23,6 +23,7 @@ from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
 from .reconcile import Reconciler
 from .sending import send_once
 from .sync import SyncProgress, SyncResult, sync_account
+from .store.errors import HistoryError
 from .store.history import HistoryStore
 from .store.rows import Row
 from .tracking import (
@@ -217,8 +218,8 @@ class Tracker:
         """Pick up what an earlier process left: unfinished tasks, interrupted submissions."""
         if self._resumed:
             return
+        interrupted = self.store.recover_interrupted()  # may raise: tried again later
         self._resumed = True
-        interrupted = self.store.recover_interrupted()
         self._reconciler.schedule_soon(r.id for r in interrupted)
         self._reconciler.schedule_soon(
             r.id for r in self.store.search(states=[State.UNKNOWN],
@@ -250,14 +251,17 @@ class Tracker:
             ids, State.EXPIRED, "no result 24 hours after submission; the task id has expired")
 
     async def run(self) -> None:
-        """The poll loop. Runs until cancelled."""
-        self.resume()
-        rescan_at = self._mono() + RESCAN_EVERY
+        """The poll loop, until cancelled; a locked or full history is trouble, not its end."""
+        rescan_at = self._mono()
         while True:
             now = self._mono()
             if now >= rescan_at:
-                self._rescan()
                 rescan_at = now + RESCAN_EVERY
+                try:
+                    self.resume()  # does something only the first time
+                    self._rescan()
+                except HistoryError as error:
+                    self._set_status(trouble=str(error), trouble_code="history")
             wait = self._next_request - now
             if wait <= 0:
                 work = self._next_work(now)
@@ -392,6 +396,3 @@ class Tracker:
         """Until every one of these rows is settled; False on timeout. Needs `run()` going."""
         return await wait_settled(local_ids, get=self.store.get, subscribe=self.subscribe,
                                   reconciling=self.reconciling, timeout=timeout)
-
-
-__all__ = ["ACTIVE_STATES", "Pacing", "Tracker", "TrackerEvent", "TrackerStatus"]

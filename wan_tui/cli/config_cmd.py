@@ -14,6 +14,7 @@ def run(ctx: CliContext) -> int:
     if action in ("set", "unset"):
         try:
             if action == "set":
+                check_keymap(ctx, ctx.args.key, ctx.args.value)
                 loaded = ctx.offline().set_setting(ctx.args.key, ctx.args.value)
             else:
                 loaded = ctx.offline().unset_setting(ctx.args.key)
@@ -51,3 +52,17 @@ def run(ctx: CliContext) -> int:
         ctx.out.line((f"{item.key:<34}", "bold" if source != "default" else ""), shown,
                      ("" if source == "config file" else f"  ({source})", "dim"))
     return 0
+
+
+def check_keymap(ctx: CliContext, key: str, value: str) -> None:
+    """A key binding is checked against the app's registry of actions before it is saved:
+    an unknown id, or a key another action of the same screen already has, is refused."""
+    if not key.startswith("keymap."):
+        return
+    from ..ui.actions import keymap_problems  # no Textual: the registry is plain data
+
+    binding_id = key.partition(".")[2]
+    problems = [p for p in keymap_problems({**ctx.loaded.config.keymap, binding_id: value})
+                if p.startswith(f"{key}:")]
+    if problems:
+        raise UsageError("; ".join(problems) + "; nothing was saved")

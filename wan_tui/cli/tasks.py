@@ -14,7 +14,7 @@ from ..api.pricing import estimate, money, total
 from ..api.service import FATAL_CODES
 from ..api.specs import MODEL_SPECS, models_for
 from ..api.state import ACTIVE_STATES, State
-from ..session import Session, TrackerEvent, UnknownTask
+from ..session import HistoryError, Session, TrackerEvent, UnknownTask
 from ..store.rows import Row
 from .context import CliContext, UsageError, check_request, request_fields
 from .output import Progress, one_line
@@ -115,21 +115,39 @@ async def batch(ctx: CliContext) -> int:
     wait = args.wait or args.timeout is not None
     async with ctx.session(max_in_flight=args.concurrency) as session:
         ctx.out.info(f"submitting {len(lines)} generations…")
-        rows = list(await asyncio.gather(*(session.submit(r) for _, r in lines)))
-        ids = [r.id for r in rows]
+        results = await asyncio.gather(*(session.submit(r) for _, r in lines),
+                                       return_exceptions=True)
+        failed = _history_failures(ctx, lines, results)  # e.g. a full disk: said per line
+        sent = [(number, r.id) for (number, _), r in zip(lines, results) if isinstance(r, Row)]
+        ids = [local_id for _, local_id in sent]
         if wait and not await _wait(ctx, session, ids, args.timeout):
             return _timed_out(ctx, session, ids)
         rows = session.rows(ids)
+    numbers = [number for number, _ in sent]
     if ctx.out.json_mode:
-        ctx.out.json([{"line": number, **row.to_json()} for (number, _), row in zip(lines, rows)])
+        ctx.out.json([{"line": n, **row.to_json()} for n, row in zip(numbers, rows)] + failed)
     elif wait:
         ctx.out.rows(r.to_json() for r in rows)
     else:
-        for (number, _), row in zip(lines, rows):
+        for number, row in zip(numbers, rows):
             outcome = row.task_id or f"({row.state}: {row.error_message})"
             ctx.out.line((f"line {number}: ", "dim"), f"{outcome}  ",
                          (one_line(row.prompt, 60), "dim"))
-    return exit_code(rows)
+    return FAILED if failed else exit_code(rows)
+
+
+def _history_failures(ctx: CliContext, lines: list[tuple[int, GenerationRequest]],
+                      results: list[Row | BaseException]) -> list[dict[str, Any]]:
+    """Lines the history could not record (a full disk, a locked file): each said, none lost
+    silently. Anything else raised is a bug and goes up."""
+    failed = []
+    for (number, _), result in zip(lines, results):
+        if isinstance(result, HistoryError):
+            ctx.out.error(f"line {number}: {result}")
+            failed.append({"line": number, "error": {"code": "history", "message": str(result)}})
+        elif isinstance(result, BaseException):
+            raise result
+    return failed
 
 
 def check_budget(ctx: CliContext, requests: list[GenerationRequest],

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from wan_tui.api.models import MODEL_ACTIONS, GenerationRequest
 from wan_tui.store.config_keys import KEYS, SECTIONS, KeySpec, spec_for, suggest
 from wan_tui.store.files import atomic_write_private
 from wan_tui.store.paths import config_path
@@ -127,11 +126,6 @@ class Config:
         return {key.partition(".")[2]: value for key, value in self.values.items()
                 if key.startswith("defaults.") and value is not None}
 
-    def new_request(self, prompt: str = "", **overrides: Any) -> GenerationRequest:
-        """A request prefilled from the defaults; `action` follows the final model."""
-        values = {**self.defaults, "prompt": prompt, **overrides}
-        values.setdefault("action", MODEL_ACTIONS.get(values["model"], "text2video"))
-        return GenerationRequest(**values)
 
 
 @dataclass(frozen=True)

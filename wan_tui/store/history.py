@@ -263,12 +263,6 @@ class HistoryStore(HistoryReader):
                 changed.append(row["id"])
             return self._rows_by_id(conn, changed)
 
-    def touch_polled(self, task_ids: Iterable[str], when: float | None = None) -> None:
-        when = self._clock() if when is None else when
-        with self._write("the time of the last poll") as conn:
-            conn.executemany("UPDATE generations SET last_polled_at = ? WHERE task_id = ?",
-                             [(when, task_id) for task_id in task_ids])
-
     def set_local_path(self, task_id: str, path: str) -> None:
         with self._write(f"where the video of {task_id} was saved") as conn:
             conn.execute("UPDATE generations SET local_path = ?, updated_at = ? WHERE task_id = ?",
