@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.worker import Worker, WorkerState
 
+from wan_tui.api.errors import WanError
 from wan_tui.api.models import GenerationRequest
 from wan_tui.session import Session
 from wan_tui.store.rows import Row
@@ -48,6 +49,25 @@ class WorkWiring(CrashReports[str | None]):
                         timeout=15, markup=False)
         else:
             self.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
+
+    def sync_account(self) -> None:
+        """The account's tasks (web app, other machines) into the history, in a worker."""
+        if not self.session.connected:
+            self.notify("Not connected: nothing to sync with.", severity="error")
+            return
+
+        async def sync() -> None:
+            try:
+                result = await self.session.sync()
+            except WanError as error:
+                self.notify(f"Not synced: {error}", title="Sync", severity="error",
+                            timeout=15, markup=False)
+                return
+            self.notify(f"{result.seen} tasks listed: {result.added} new in the history, "
+                        f"{result.updated} updated", title="Sync", markup=False)
+
+        self.notify("Reading the account's tasks…", title="Sync")
+        self.run_worker(sync(), name="sync", group="sync", exclusive=True, exit_on_error=False)
 
     # -- quitting ------------------------------------------------------------------------------
 

@@ -42,4 +42,8 @@ class AppCommands(ListedCommands):
                     ("Help: keys", partial(app.run_action, "help"),
                      "Every key and its binding id")]
         out += [("Change theme", app.action_change_theme, "Pick a theme (saved to the config)")]
+        sync = getattr(app, "sync_account", None)
+        if sync is not None:
+            out += [("Sync the account's tasks", sync,
+                     "Bring tasks made in the web app or on another machine into the history")]
         return out
