@@ -111,7 +111,8 @@ class WanApp(SettingsWiring):
                             markup=False)
             self.load_drafts()
         await self._connect(connection)
-        self.counts = self.session.counts_by_state()
+        self._recount_pending = True  # after the first frame: counting reads the whole index
+        self.call_after_refresh(self._recount)
         if self.board is None:
             newest = self.session.search(limit=self.board_limit + 1)
             rows = newest[:self.board_limit]
