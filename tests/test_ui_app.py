@@ -97,7 +97,7 @@ async def test_new_generation_from_the_form_reaches_succeeded(tmp_path: Path,
         assert board.table.highlighted_key() == str(row.id)
         assert cell(app, row.id, "state").plain.endswith("succeeded")
         assert row.video_url and row.task_id
-        assert any("Video ready" == n.title for n in app._notifications)
+        await until(pilot, lambda: any("Video ready" == n.title for n in app._notifications))
         stored = app.session.get(row.id)
         assert stored is not None and stored.state == State.SUCCEEDED
 
@@ -335,10 +335,11 @@ async def test_a_task_ending_rings_the_bell_when_the_app_is_not_focused(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.board is not None)
         await submit_and_wait(pilot, app, "focused")
+        await until(pilot, lambda: any(n.title == "Video ready" for n in app._notifications))
         assert rings == []  # focused, and ui.bell is off
         app.app_focus = False
         await submit_and_wait(pilot, app, "meant to fail")
-        assert rings == [1]
+        await until(pilot, lambda: rings == [1])
         failed = [n for n in app._notifications if n.title == "Generation failed"]
         assert failed and "upstream model failed" in failed[0].message
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from textual import on
 from textual.app import App
 from textual.command import CommandPalette
+from textual.timer import Timer
 from textual.worker import Worker
 
 from wan_tui.api.models import GenerationRequest
@@ -32,7 +33,7 @@ from wan_tui.session import (
 from wan_tui.store.config import LoadedConfig
 
 from .actions import bindings
-from .announce import Announcer
+from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
@@ -45,6 +46,7 @@ from .screens.welcome import DEMO, SAVED, WelcomeScreen
 
 DEMO_REQUESTED = "demo"  # the app's result when the welcome screen's demo button was pressed
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
+ANNOUNCE_GATHER = 0.25  # changes arriving within this become one notification
 
 
 class WanApp(SettingsWiring):
@@ -82,6 +84,8 @@ class WanApp(SettingsWiring):
         self._history_open = False
         self._recount_pending = False
         self._tracker_worker: Worker[None] | None = None
+        self._announce_timer: Timer | None = None
+        self._announced_at = 0.0
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
 
@@ -162,11 +166,8 @@ class WanApp(SettingsWiring):
 
     def on_tracker_update(self, message: TrackerUpdate) -> None:
         event = message.event
-        for notice in self.announcer.changes(event.rows):
-            self.notify(notice.message, title=notice.title, severity=notice.severity,
-                        timeout=notice.timeout, markup=False)
-            if notice.ended and (not self.app_focus or self.session.config.ui.bell):
-                self.bell()
+        if self.announcer.collect(event.rows):
+            self._announce_soon()
         if event.rows:
             if self.board is not None:
                 self.board.post_message(RowsChanged(event.rows))
@@ -174,6 +175,24 @@ class WanApp(SettingsWiring):
                 self._recount_pending = True
                 self.set_timer(RECOUNT_SECONDS, self._recount)
         self._send_status()
+
+    def _announce_soon(self) -> None:
+        """Say what changed once the burst has gathered, at most once a second."""
+        if self._announce_timer is not None:
+            return
+        wait = max(ANNOUNCE_GATHER, self._announced_at + BURST_SECONDS - time.monotonic())
+        self._announce_timer = self.set_timer(wait, self._announce)
+
+    def _announce(self) -> None:
+        self._announce_timer = None
+        self._announced_at = time.monotonic()
+        notice = self.announcer.flush()
+        if notice is None:
+            return
+        self.notify(notice.message, title=notice.title, severity=notice.severity,
+                    timeout=notice.timeout, markup=False)
+        if notice.ended and (not self.app_focus or self.session.config.ui.bell):
+            self.bell()  # once per burst
 
     def _recount(self) -> None:
         if self._recount_pending:
