@@ -382,3 +382,29 @@ async def _black_hole() -> AsyncIterator[str]:
         for writer in held:
             writer.close()
         server.close()
+
+
+async def test_welcome_demo_key_works_while_the_token_field_has_focus(tmp_path: Path) -> None:
+    app = make_app(tmp_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        assert isinstance(app.focused, Input)
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == DEMO_REQUESTED
+
+
+async def test_welcome_screen_checks_the_token_before_welcoming(
+        tmp_path: Path, sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", sim.base_url)
+    app = make_app(tmp_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        app.screen.query_one("#token", Input).value = "not-the-right-token"
+        await pilot.press("enter")
+        await until(pilot, lambda: "refused" in str(app.screen.query_one("#token-error").render()))
+        shown = str(app.screen.query_one("#token-error").render())
+        assert "not-the-right-token" not in shown and "config set" not in shown
+        assert isinstance(app.screen, WelcomeScreen) and app.board is None
+        assert not any("Welcome" in n.message for n in app._notifications)
+        assert not (tmp_path / "config.toml").exists()

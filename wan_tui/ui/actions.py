@@ -29,6 +29,7 @@ class ActionSpec:
     scope: str  # where it applies: a key of SCOPES
     widget: str = "screen"  # what binds it: the screen, or its "table"
     show: bool = True  # shown in the footer
+    priority: bool = False  # works while an input has focus (the input would take the key)
 
 
 # Scope -> title, in the order the help screen and the README list them.
@@ -80,7 +81,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("settings.cancel", "escape", "cancel", "Cancel",
                "leave the settings unsaved", "settings"),
     ActionSpec("welcome.demo", "ctrl+d", "demo", "Try the demo",
-               "try the demo (offline, on the built-in simulator)", "welcome"),
+               "try the demo (offline, on the built-in simulator)", "welcome", priority=True),
     ActionSpec("help.close", "escape,q,question_mark,f1", "dismiss", "Close",
                "close the help", "help"),
     ActionSpec("app.settings", "comma,f2", "settings", "Settings",
@@ -122,7 +123,8 @@ def bindings(scope: str, widget: str = "screen") -> list[BindingType]:
     from textual.binding import Binding
 
     found: list[BindingType] = [
-        Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id)
+        Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id,
+                priority=spec.priority)
         for spec in ACTIONS if spec.scope == scope and spec.widget == widget]
     return found
 

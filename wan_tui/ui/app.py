@@ -37,6 +37,9 @@ from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
+from .messages import CheckToken, SaveSettings, TokenRefused
+from .app_settings import save_and_reply
+from wan_tui.api.errors import ApiError, BadToken, WanError
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.help import HelpScreen
@@ -274,6 +277,26 @@ class WanApp(SettingsWiring):
             else:
                 self.push_screen(WelcomeScreen(self.session.loaded.path),
                                  callback=self._welcome_done)
+
+    def on_check_token(self, message: CheckToken) -> None:
+        """Try the pasted token with one free request; save it only when it works."""
+        base_url = self.session.settings(cli_base_url=self.cli_base_url).base_url
+
+        async def check() -> None:
+            try:
+                await self.session.verify(Connection(base_url, message.token))
+            except WanError as error:
+                await self.session.disconnect()
+                what = ("This token cannot be used" if isinstance(error, BadToken)
+                        else "The service refused this token" if isinstance(error, ApiError)
+                        else "Could not check the token with the service")
+                reason = error.message + (f" ({error.server_message})"
+                                          if error.server_message else "")
+                message.screen.post_message(TokenRefused(f"{what}: {reason}"))
+                return
+            save_and_reply(self.session, SaveSettings(message.screen, {"api.token": message.token}))
+
+        self.run_worker(check(), name="check-token", group="core", exit_on_error=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.session.config.keymap))
