@@ -118,6 +118,13 @@ def keys_in_effect(spec: ActionSpec, keymap: Mapping[str, str]) -> list[str]:
     return split_keys(keymap.get(spec.id, spec.keys)) or split_keys(spec.keys)
 
 
+def binding_of(binding_id: str) -> list[BindingType]:
+    """One action's `Binding` alone, for another widget that must answer its keys too."""
+    spec = BY_ID[binding_id]
+    return [b for b in bindings(spec.scope, spec.widget)
+            if not isinstance(b, tuple) and b.id == binding_id]
+
+
 def bindings(scope: str, widget: str = "screen") -> list[BindingType]:
     """The `Binding`s of one scope, for a class's BINDINGS (ids included)."""
     from textual.binding import Binding

@@ -33,7 +33,7 @@ from ..messages import RowsChanged, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
 from ..widgets.status import StatusLine, status_text
-from ..widgets.task_table import FIXED_WIDTH, MIN_PROMPT_WIDTH, COLUMNS, TaskTable, row_cells
+from ..widgets.task_table import TaskTable, row_cells
 from ..widgets.task_table import row_order
 from .board_commands import BoardCommands
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
@@ -92,15 +92,10 @@ class BoardScreen(Screen[None]):
             yield Static(Text("wan-tui", style="bold"), id="brand")
             yield Input(placeholder="/ filter by prompt, model, task id, state…", id="filter")
             yield Static(id="state-filter")
-        yield TaskTable(prompt_width=self._prompt_width(), id="tasks")
+        yield TaskTable(width=self.app.size.width, id="tasks")
         yield DetailPane(id="detail")
         yield StatusLine(id="status")
         yield Footer()
-
-    def _prompt_width(self) -> int:
-        # table margins 2, border 2, scrollbar 1, cell padding 2 per column
-        spare = self.app.size.width - FIXED_WIDTH - 2 * len(COLUMNS) - 5
-        return max(MIN_PROMPT_WIDTH, spare)
 
     @property
     def table(self) -> TaskTable:
@@ -123,7 +118,7 @@ class BoardScreen(Screen[None]):
         self.refresh_status()
 
     def on_resize(self) -> None:
-        self.table.set_prompt_width(self._prompt_width())
+        self.table.fit(self.app.size.width)
 
     def _visible(self, row: Row) -> bool:
         if self.state_filter.states and row.state not in self.state_filter.states:
@@ -217,9 +212,7 @@ class BoardScreen(Screen[None]):
             shown = table.shown_cell(key, "time")
             if row is not None and (shown is None or shown.plain != time_text(row, now)):
                 table.update_row(key, {"time": time_cell(row, now, self.palette)})
-        detail_row = self.detail.row
-        if detail_row is not None and detail_row.state in SPINNING:
-            self._show_detail()
+        self.detail.tick(now)  # ages of finished tasks move too
         self.refresh_status()
 
     def _restyle(self, theme: Theme) -> None:
