@@ -408,3 +408,19 @@ async def test_welcome_screen_checks_the_token_before_welcoming(
         assert isinstance(app.screen, WelcomeScreen) and app.board is None
         assert not any("Welcome" in n.message for n in app._notifications)
         assert not (tmp_path / "config.toml").exists()
+
+
+async def test_the_quit_question_follows_the_real_count(tmp_path: Path, sim: Simulator) -> None:
+    sim.answer_delays["videos"] = 3.0  # the service answers the submission late
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        app.submit(GenerationRequest(action="text2video", model="wan2.6-t2v", prompt="late"))
+        await until(pilot, lambda: states(app).get("late") == State.SUBMITTING)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        message = app.screen.query_one("#confirm-message")
+        assert "1 submission is still being sent" in str(message.content)
+        await until(pilot, lambda: "was answered" in str(message.content))
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
