@@ -12,6 +12,7 @@ from textual.widgets import Input, Select
 
 from wan_tui.store.config import load_config
 from wan_tui.store.config_keys import KEYS
+from wan_tui.ui.screens.confirm import ConfirmScreen
 from wan_tui.ui.screens.settings import SettingsScreen, widget_id
 
 from ui_support import Host, hold_still, opened, until
@@ -141,11 +142,28 @@ async def test_the_theme_applies_at_once_and_escape_puts_it_back(config_file: Pa
             app.available_themes)
         theme.value = "nord"
         await until(pilot, lambda: app.theme == "nord")
+        await pilot.press("escape")  # an unsaved edit: asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is screen)
+        assert not app.dismissed and app.theme == "nord"
         await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await until(pilot, lambda: app.dismissed)
         assert app.result is False
         assert app.theme == original
     assert "theme" not in config_file.read_text()
+
+
+async def test_escape_without_edits_leaves_at_once(config_file: Path) -> None:
+    screen = SettingsScreen(config_file)
+    app = Host(screen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await opened(pilot, screen)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.dismissed)
+    assert app.result is False
 
 
 def test_snapshot_settings(snap_compare: Any, tmp_path: Path,
