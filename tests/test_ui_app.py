@@ -424,3 +424,15 @@ async def test_the_quit_question_follows_the_real_count(tmp_path: Path, sim: Sim
         await until(pilot, lambda: "was answered" in str(message.content))
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running)
+
+
+async def test_a_key_mapped_twice_does_not_take_over_another_action(tmp_path: Path,
+                                                                    sim: Simulator) -> None:
+    save_values({"keymap.board.new_text": "q"}, tmp_path / "config.toml")
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: any("also bound to app.quit" in n.message
+                                       for n in app._notifications))
+        await pilot.press("n")  # the clashing entry was not applied: n still opens the form
+        await until(pilot, lambda: isinstance(app.screen, GenerationForm))

@@ -180,3 +180,36 @@ def test_snapshot_settings(snap_compare: Any, tmp_path: Path,
         await hold_still(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=settle)
+
+
+def test_the_theme_list_of_the_config_keys_is_textuals() -> None:
+    from textual.app import App
+
+    from wan_tui.store.config_keys import BUILTIN_THEMES
+
+    assert set(BUILTIN_THEMES) == set(App().available_themes)
+
+
+def test_an_unknown_theme_is_refused_when_set_and_reported_when_loaded(tmp_path: Path) -> None:
+    from wan_tui.store.config import ConfigError, set_value
+
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError, match="did you mean textual-light"):
+        set_value("ui.theme", "textual-lite", path)
+    with pytest.raises(ConfigError, match="one of .*nord"):
+        set_value("ui.theme", "nope", path)
+    path.write_text('[ui]\ntheme = "nope"\n')
+    assert any("ui.theme" in p and "not a theme" in p for p in load_config(path).problems)
+
+
+def test_a_keymap_entry_is_checked_as_the_cli_sets_it() -> None:
+    from wan_tui.ui.actions import keymap_entry_problems, keymap_problems
+
+    assert keymap_entry_problems({}, "board.new_text", "ctrl+n") == []
+    assert keymap_entry_problems({}, "board.new_txt", "x") == [
+        "keymap.board.new_txt: no action has this id; did you mean board.new_text?"]
+    assert keymap_entry_problems({}, "board.new_text", "r") == [
+        "keymap.board.new_text: r is also bound to board.rerun"]
+    # the app's own keys work on the board: taking one is a clash too
+    assert keymap_problems({"board.new_text": "q"}) == [
+        "keymap.board.new_text: q is also bound to app.quit"]

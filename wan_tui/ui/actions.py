@@ -138,6 +138,17 @@ def bindings(scope: str, widget: str = "screen") -> list[BindingType]:
 
 # -- the user's [keymap] -------------------------------------------------------------------
 
+APP_KEYS_APPLY = ("board", "history", "welcome")  # screens where the app's own keys work
+
+
+def keymap_entry_problems(keymap: Mapping[str, str], binding_id: str, keys: str) -> list[str]:
+    """What is wrong with setting `keymap.<binding_id> = keys` over this [keymap] table (for
+    `wan-tui config set keymap.X KEY`): the problems that name this entry."""
+    wanted = {**keymap, binding_id: keys}
+    return [p for p in keymap_problems(wanted)
+            if p.startswith(f"keymap.{binding_id}:") or f"{binding_id}" in p.split(":", 1)[-1]]
+
+
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """What is wrong with a [keymap] table: unknown ids (with the nearest known one) and a key
     given to two actions of the same scope. Each message names the config key."""
@@ -149,8 +160,8 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
             problems.append(f"keymap.{binding_id}: no action has this id{hint}")
     for scope in SCOPES:
         owners: dict[str, list[str]] = {}
-        for spec in ACTIONS:
-            if spec.scope == scope:
+        for spec in ACTIONS:  # the app's keys apply on every screen: they collide too
+            if spec.scope == scope or (spec.scope == "app" and scope in APP_KEYS_APPLY):
                 for key in keys_in_effect(spec, keymap):
                     owners.setdefault(key, []).append(spec.id)
         for key, ids in owners.items():
