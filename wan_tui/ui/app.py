@@ -37,7 +37,8 @@ from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
-from .messages import CheckToken, SaveSettings, TokenRefused
+from .messages import CheckToken, RowsGone, SaveSettings, TokenRefused
+from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .app_settings import save_and_reply
 from wan_tui.api.errors import ApiError, BadToken, WanError
 from .screens.board import BoardScreen
@@ -88,6 +89,7 @@ class WanApp(SettingsWiring):
         self._recount_pending = False
         self._tracker_worker: Worker[None] | None = None
         self._announce_timer: Timer | None = None
+        self.follower: StoreFollower | None = None
         self._announced_at = 0.0
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
@@ -126,6 +128,8 @@ class WanApp(SettingsWiring):
             self.board = BoardScreen(rows, truncated=len(newest) > self.board_limit,
                                      clock=self.clock, spin=self.spin, demo=self.demo)
             await self.push_screen(self.board)
+            self.follower = StoreFollower(self.session)
+            self.set_interval(FOLLOW_SECONDS, self.follow_store)
         self._send_status()
         for request in self.seeds:
             self.submit(request)
@@ -160,6 +164,7 @@ class WanApp(SettingsWiring):
 
     async def on_unmount(self) -> None:
         self._recount_pending = False  # a timer still due would read a closed history
+        self.follower = None  # likewise
         if self._history_open:
             self.save_drafts()
         if self._unsubscribe is not None:
@@ -196,6 +201,18 @@ class WanApp(SettingsWiring):
                     timeout=notice.timeout, markup=False)
         if notice.ended and (not self.app_focus or self.session.config.ui.bell):
             self.bell()  # once per burst
+
+    def follow_store(self) -> None:
+        """Show what other writers (the CLI) did to the history since the last look."""
+        if self.board is None or self.follower is None:
+            return
+        found = self.follower.poll(self.board.rows)
+        if found.changed:
+            self.post_message(TrackerUpdate(TrackerEvent(rows=found.changed)))
+        if found.gone:
+            self.board.post_message(RowsGone(found.gone))
+            self.counts = self.session.counts_by_state()
+            self._send_status()
 
     def _recount(self) -> None:
         if self._recount_pending:

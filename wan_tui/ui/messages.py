@@ -105,3 +105,12 @@ class TokenRefused(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class RowsGone(Message):
+    """Sent down to the board: these rows left the history (deleted by the CLI, or by a bulk
+    delete on the board)."""
+
+    def __init__(self, local_ids: Sequence[int]) -> None:
+        super().__init__()
+        self.local_ids = list(local_ids)

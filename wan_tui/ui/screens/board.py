@@ -29,7 +29,7 @@ from wan_tui.session import TrackerStatus
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..messages import RowsChanged, ShowRow, StatusChanged
+from ..messages import RowsChanged, RowsGone, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
 from ..widgets.status import StatusLine, status_text
@@ -146,6 +146,19 @@ class BoardScreen(Screen[None]):
 
     def on_rows_changed(self, message: RowsChanged) -> None:
         self.apply_rows(message.rows.values())
+
+    def on_rows_gone(self, message: RowsGone) -> None:
+        self.remove_rows(message.local_ids)
+
+    def remove_rows(self, local_ids: Iterable[int]) -> None:
+        """These rows left the history: they leave the board."""
+        for local_id in local_ids:
+            self.rows.pop(local_id, None)
+            self._spinning.discard(local_id)
+            self.table.drop(str(local_id))
+        self._update_title()
+        self._show_detail()
+        self.refresh_bindings()
 
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status, self.counts, self.connected = message.status, message.counts, message.connected
