@@ -65,6 +65,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("board.details", "enter", "screen.details", "Details",
                "expand the detail pane (`enter` or `esc` again: back)", "board",
                widget="table", show=False),
+    ActionSpec("board.down", "j", "cursor_down", "Down", "move the cursor down", "board",
+               widget="table", show=False),
+    ActionSpec("board.up", "k", "cursor_up", "Up", "move the cursor up", "board",
+               widget="table", show=False),
+    ActionSpec("board.top", "g,home", "screen.top", "Top",
+               "go to the newest row (the top)", "board", widget="table", show=False),
+    ActionSpec("board.bottom", "G,end", "screen.bottom", "Bottom",
+               "go to the oldest row (the bottom)", "board", widget="table", show=False),
+    ActionSpec("board.jump", "colon,number_sign", "jump", "Go to #",
+               "go to a task by its number (#)", "board", show=False),
+    ActionSpec("board.state_back", "S", "cycle_state_back", "State back",
+               "step the state filter backwards", "board", show=False),
     ActionSpec("history.show", "enter", "screen.choose('show')", "Show on board",
                "show the highlighted row on the board", "history", widget="table"),
     ActionSpec("history.back", "escape", "back", "Back", "back to the board", "history"),
@@ -103,7 +115,8 @@ FIXED_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 # How the README writes Textual's key names.
-_KEY_WORDS = {"slash": "/", "question_mark": "?", "comma": ",", "escape": "esc"}
+_KEY_WORDS = {"slash": "/", "question_mark": "?", "comma": ",", "escape": "esc",
+              "colon": ":", "number_sign": "#"}
 
 KEYMAP_HINT = ('Remap keys by id in the config\'s [keymap] table, e.g. "board.new_text" = '
                '"ctrl+n" (several keys: "ctrl+n,f5").')

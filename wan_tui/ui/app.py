@@ -37,7 +37,7 @@ from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
-from .messages import CheckToken, RowsGone, SaveSettings, TokenRefused
+from .messages import CheckToken, JumpToRow, RowsGone, SaveSettings, TokenRefused
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .app_settings import save_and_reply
 from wan_tui.api.errors import ApiError, BadToken, WanError
@@ -201,6 +201,15 @@ class WanApp(SettingsWiring):
                     timeout=notice.timeout, markup=False)
         if notice.ended and (not self.app_focus or self.session.config.ui.bell):
             self.bell()  # once per burst
+
+    def on_jump_to_row(self, message: JumpToRow) -> None:
+        row = self.session.get(message.local_id)
+        if row is None or self.board is None:
+            self.notify(f"There is no task #{message.local_id} in the history.",
+                        severity="warning", markup=False)
+            return
+        self.announcer.remember([row])
+        self.board.post_message(ShowRow(row))
 
     def follow_store(self) -> None:
         """Show what other writers (the CLI) did to the history since the last look."""

@@ -114,3 +114,11 @@ class RowsGone(Message):
     def __init__(self, local_ids: Sequence[int]) -> None:
         super().__init__()
         self.local_ids = list(local_ids)
+
+
+class JumpToRow(Message):
+    """The board asks: show history row #local_id (not among the board's rows)."""
+
+    def __init__(self, local_id: int) -> None:
+        super().__init__()
+        self.local_id = local_id

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
@@ -36,6 +35,7 @@ from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable, row_cells
 from ..widgets.task_table import row_order
 from .board_commands import BoardCommands
+from .board_moves import BoardMoves
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
 
 # Each frame re-renders every visible line of the table (DataTable's line cache is keyed by its
@@ -43,7 +43,7 @@ from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matc
 SPIN_HZ = 4
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(BoardMoves):
     """The main screen."""
 
     BINDINGS = bindings("board")
@@ -97,14 +97,6 @@ class BoardScreen(Screen[None]):
         yield StatusLine(id="status")
         yield Footer()
 
-    @property
-    def table(self) -> TaskTable:
-        return self.query_one("#tasks", TaskTable)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one("#detail", DetailPane)
-
     def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.app.theme_variables)
         self.app.theme_changed_signal.subscribe(self, self._restyle)
@@ -131,16 +123,16 @@ class BoardScreen(Screen[None]):
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), row_cells(row, self.palette, now, self.frame))
                                 for row in shown])
-        self._update_title()
+        self.update_title()
         self._show_detail()
         self.refresh_bindings()
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         shown, loaded = self.table.row_count, len(self.rows)
         title = f"Generations · {shown}" if shown == loaded else f"Generations · {shown} of {loaded}"
         if self.truncated:
             title += " newest (h: the whole history)"
-        self.table.border_title = title
+        self.table.border_title = title + self.above_note()
 
     # -- what the app sends down -------------------------------------------------------------
 
@@ -156,7 +148,7 @@ class BoardScreen(Screen[None]):
             self.rows.pop(local_id, None)
             self._spinning.discard(local_id)
             self.table.drop(str(local_id))
-        self._update_title()
+        self.update_title()
         self._show_detail()
         self.refresh_bindings()
 
@@ -199,10 +191,13 @@ class BoardScreen(Screen[None]):
                             for row in new])
         if mine is not None and at_top:  # while the user looks at the top: show it
             table.move_cursor(row=table.get_row_index(str(mine.id)))
+        elif new and table.scroll_y > 0:  # the view stays: say that rows came above it
+            cursor = table.cursor_row
+            self.new_above += sum(1 for row in new if table.get_row_index(str(row.id)) < cursor)
         detail_row = self.detail.row
         if detail_row is not None and detail_row.id in changed:
             self._show_detail()
-        self._update_title()
+        self.update_title()
 
     def _spin(self) -> None:
         if not self._spinning or not self.is_active:
@@ -220,6 +215,8 @@ class BoardScreen(Screen[None]):
         """Once a second: ages and stopwatches, the status line, a running task's detail."""
         now = self.clock()
         table = self.table
+        if table.scroll_y == 0:
+            self.saw_top()
         for key in table.visible_keys():  # rows off screen catch up when they come into view
             row = self.rows.get(int(key))
             shown = table.shown_cell(key, "time")
@@ -245,10 +242,6 @@ class BoardScreen(Screen[None]):
             filter_label=self.filter_label(), connected=self.connected))
 
     # -- the highlighted row ---------------------------------------------------------------
-
-    def highlighted(self) -> Row | None:
-        key = self.table.highlighted_key()
-        return self.rows.get(int(key)) if key is not None else None
 
     @on(DataTable.RowHighlighted, "#tasks")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -323,6 +316,9 @@ class BoardScreen(Screen[None]):
 
     def action_cycle_state(self) -> None:
         self.set_state_filter(next_state_filter(self.state_filter))
+
+    def action_cycle_state_back(self) -> None:
+        self.set_state_filter(next_state_filter(self.state_filter, -1))
 
     def action_details(self) -> None:
         detail = self.detail

@@ -1,0 +1,72 @@
+"""Moving like a power user: j/k, g/G, home/end, `:`/`#` to a task number, s/S both ways,
+and the sign of rows arriving above the view."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from wan_tui.api.state import State
+from wan_tui.ui.messages import RowsChanged
+
+from test_ui_board import NOW, board_of, fill, make_app
+from ui_support import until
+
+
+async def test_vim_keys_ends_and_jumping_to_a_number(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 200)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        board = board_of(app)
+        table = board.table
+        await pilot.press("j", "j", "j", "k")
+        assert table.cursor_row == 2
+        await pilot.press("G")
+        assert table.cursor_row == 199
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == 199
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.press("colon")
+        await pilot.press(*"42", "enter")
+        await until(pilot, lambda: table.highlighted_key() == "42")
+        await pilot.press("number_sign")
+        await pilot.press(*"7", "enter")
+        await until(pilot, lambda: table.highlighted_key() == "7")
+
+
+async def test_s_and_shift_s_step_the_state_filter_both_ways(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 9)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        board = board_of(app)
+        await pilot.press("s")
+        assert board.state_filter.label == "active"
+        await pilot.press("S")
+        assert board.state_filter.label == "all"
+        await pilot.press("S")
+        assert board.state_filter.label == "unknown/expired/lost"
+
+
+async def test_rows_arriving_above_the_view_are_announced_in_the_title(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 200)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        board = board_of(app)
+        table = board.table
+        await pilot.press(*["j"] * 40)
+        await until(pilot, lambda: table.scroll_y > 0)
+        key = table.highlighted_key()
+        newest = max(board.rows.values(), key=lambda r: r.created_at)
+        arrivals = [dataclasses.replace(newest, id=newest.id + n, created_at=NOW + n,
+                                        state=str(State.PENDING)) for n in (1, 2, 3)]
+        board.post_message(RowsChanged(arrivals))
+        await until(pilot, lambda: "↑ 3 new above" in str(table.border_title))
+        assert table.highlighted_key() == key
+        await pilot.press("g")
+        assert table.cursor_row == 0 and "new above" not in str(table.border_title)
