@@ -31,6 +31,7 @@ from ..actions import bindings
 from ..messages import RowsChanged, RowsGone, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
+from ..widgets.key_hint import KeyHint
 from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable, row_cells
 from ..widgets.task_table import row_order
@@ -41,6 +42,8 @@ from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matc
 # Each frame re-renders every visible line of the table (DataTable's line cache is keyed by its
 # update count): 4 Hz animates clearly at half the CPU of 8 Hz (bench/bench_board.py).
 SPIN_HZ = 4
+SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
+NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 
 
 class BoardScreen(BoardMoves):
@@ -95,6 +98,7 @@ class BoardScreen(BoardMoves):
         yield TaskTable(width=self.app.size.width, id="tasks")
         yield DetailPane(id="detail")
         yield StatusLine(id="status")
+        yield KeyHint(id="key-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,7 +114,12 @@ class BoardScreen(BoardMoves):
         self.refresh_status()
 
     def on_resize(self) -> None:
-        self.table.fit(self.app.size.width)
+        size = self.app.size
+        self.table.fit(size.width)
+        # A small terminal: the detail pane shrinks (enter expands it) and a one-line key hint
+        # that always shows ? and q stands in for the footer.
+        self.set_class(size.height < SMALL_HEIGHT, "-short")
+        self.set_class(size.width < NARROW_WIDTH, "-narrow")
 
     def _visible(self, row: Row) -> bool:
         if self.state_filter.states and row.state not in self.state_filter.states:
