@@ -36,6 +36,7 @@ from .actions import bindings
 from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
+from .contrast import readable_variables
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
 from .messages import CheckToken, JumpToRow, RowsGone, SaveSettings, TokenRefused
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
@@ -93,6 +94,12 @@ class WanApp(SettingsWiring):
         self._announced_at = 0.0
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables with every text colour readable (`contrast.py`)."""
+        variables = readable_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
 
     def crash_secrets(self) -> Iterable[str | None]:
         return (self.connection.token if self.connection else None,
