@@ -350,10 +350,11 @@ async def test_settings_saved_reload_theme_and_keymap(tmp_path: Path, sim: Simul
         await until(pilot, lambda: app.board is not None)
         await pilot.press("comma")
         await until(pilot, lambda: type(app.screen).__name__ == "SettingsScreen")
-        save_values({"ui.theme": "nord", "keymap.board.history": "y"}, tmp_path / "config.toml")
+        save_values({"ui.theme": "nord", "keymap.board.history": "f7"},
+                    tmp_path / "config.toml")
         app.screen.dismiss(True)
         await until(pilot, lambda: app.screen is app.board and app.theme == "nord")
-        await pilot.press("y")
+        await pilot.press("f7")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
 
 

@@ -371,6 +371,12 @@ class Session:
         """Replace the saved drafts (atomically, mode 0600; raises OSError)."""
         drafts.write_drafts(self.drafts_path, saved)
 
+    # -- for the board ----------------------------------------------------------------------
+
+    def delete_rows(self, local_ids: Iterable[int]) -> list[int]:
+        """Remove these rows from the local history (not from the service); those removed."""
+        return [i for i in local_ids if self._store.delete_id(i)]
+
 
 @contextlib.asynccontextmanager
 async def open_session(loaded: LoadedConfig, connection: Connection | None = None, *,

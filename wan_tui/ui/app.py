@@ -274,6 +274,21 @@ class WanApp(SettingsWiring):
         self.notify(f"Downloading the video of #{row.id}…", markup=False)
         self.run_worker(save(), name="download", group="download", exit_on_error=False)
 
+    @on(BoardScreen.RerunMany)
+    def _rerun_many(self, message: BoardScreen.RerunMany) -> None:
+        for request in message.requests:
+            self.submit(request)
+
+    @on(BoardScreen.DeleteRows)
+    def _delete_rows(self, message: BoardScreen.DeleteRows) -> None:
+        gone = self.session.delete_rows(row.id for row in message.rows)
+        if self.board is not None:
+            self.board.post_message(RowsGone(gone))
+        self.counts = self.session.counts_by_state()
+        self._send_status()
+        self.notify(f"Removed {len(gone)} task{'s' if len(gone) != 1 else ''} from the history.",
+                    markup=False)
+
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
         self.push_screen(HistoryScreen(self.session), callback=self._history_done)

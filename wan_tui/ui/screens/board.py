@@ -17,12 +17,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wan_tui.api.models import GenerationRequest, InvalidRequest, is_http_url
 from wan_tui.api.state import State
 from wan_tui.session import TrackerStatus
 from wan_tui.store.rows import Row
@@ -33,10 +31,10 @@ from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
 from ..widgets.key_hint import KeyHint
 from ..widgets.status import StatusLine, status_text
-from ..widgets.task_table import TaskTable, row_cells
+from ..widgets.task_table import TaskTable
 from ..widgets.task_table import row_order
 from .board_commands import BoardCommands
-from .board_moves import BoardMoves
+from .board_actions import BoardActions
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
 
 # Each frame re-renders every visible line of the table (DataTable's line cache is keyed by its
@@ -46,29 +44,11 @@ SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows o
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 
 
-class BoardScreen(BoardMoves):
+class BoardScreen(BoardActions):
     """The main screen."""
 
     BINDINGS = bindings("board")
     COMMANDS: ClassVar = {BoardCommands}
-
-    class NewGeneration(Message):
-        """Open the form of `action`, pre-filled with `prefill` (a re-run) or not."""
-
-        def __init__(self, action: str, prefill: GenerationRequest | None = None) -> None:
-            super().__init__()
-            self.action = action
-            self.prefill = prefill
-
-    class Download(Message):
-        """Save this row's video in the downloads folder."""
-
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
-
-    class OpenHistory(Message):
-        """Open the history screen."""
 
     def __init__(self, rows: Iterable[Row] = (), *, truncated: bool = False,
                  clock: Callable[[], float], spin: bool = True, demo: bool = False) -> None:
@@ -87,6 +67,7 @@ class BoardScreen(BoardMoves):
         self.text_filter = ""
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
+        self.marked: set[int] = set()  # rows marked for a bulk action
 
     # -- building ------------------------------------------------------------------------
 
@@ -130,7 +111,7 @@ class BoardScreen(BoardMoves):
         now = self.clock()
         shown = sorted((row for row in self.rows.values() if self._visible(row)), key=row_order)
         self._spinning = {row.id for row in shown if row.state in SPINNING}
-        self.table.replace_all([(str(row.id), row_cells(row, self.palette, now, self.frame))
+        self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
         self.update_title()
         self._show_detail()
@@ -141,7 +122,7 @@ class BoardScreen(BoardMoves):
         title = f"Generations · {shown}" if shown == loaded else f"Generations · {shown} of {loaded}"
         if self.truncated:
             title += " newest (h: the whole history)"
-        self.table.border_title = title + self.above_note()
+        self.table.border_title = title + self.marks_note() + self.above_note()
 
     # -- what the app sends down -------------------------------------------------------------
 
@@ -153,6 +134,7 @@ class BoardScreen(BoardMoves):
 
     def remove_rows(self, local_ids: Iterable[int]) -> None:
         """These rows left the history: they leave the board."""
+        self.forget_marks(set(local_ids))
         for local_id in local_ids:
             self.rows.pop(local_id, None)
             self._spinning.discard(local_id)
@@ -187,7 +169,7 @@ class BoardScreen(BoardMoves):
             if table.has(key) and not visible:
                 table.drop(key)
             elif table.has(key):
-                table.update_row(key, row_cells(row, self.palette, now, self.frame))
+                table.update_row(key, self.cells(row, now))
             elif visible:
                 new.append(row)
                 if old is None and row.state == State.SUBMITTING:
@@ -196,7 +178,7 @@ class BoardScreen(BoardMoves):
                 self._spinning.add(row.id)
             else:
                 self._spinning.discard(row.id)
-        table.add_in_order([(str(row.id), row_cells(row, self.palette, now, self.frame))
+        table.add_in_order([(str(row.id), self.cells(row, now))
                             for row in new])
         if mine is not None and at_top:  # while the user looks at the top: show it
             table.move_cursor(row=table.get_row_index(str(mine.id)))
@@ -241,7 +223,7 @@ class BoardScreen(BoardMoves):
         for key in self.table.keys_in_order():
             row = self.rows.get(int(key))
             if row is not None:
-                self.table.update_row(key, row_cells(row, self.palette, now, self.frame))
+                self.table.update_row(key, self.cells(row, now))
         self._show_detail()
         self.refresh_status()
 
@@ -314,12 +296,6 @@ class BoardScreen(BoardMoves):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def action_new_text(self) -> None:
-        self.post_message(self.NewGeneration("text2video"))
-
-    def action_new_image(self) -> None:
-        self.post_message(self.NewGeneration("image2video"))
-
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
@@ -344,66 +320,7 @@ class BoardScreen(BoardMoves):
         elif detail.has_class("-expanded") or detail.has_focus:
             detail.remove_class("-expanded")
             self.table.focus()
+        elif self.clear_marks():
+            pass
         elif self.text_filter or self.state_filter.states:
             self.clear_filters()
-
-    def _target(self) -> Row | None:
-        row = self.highlighted()
-        if row is None:
-            self.notify("No task is highlighted.", severity="warning")
-        return row
-
-    def action_rerun(self) -> None:
-        row = self._target()
-        if row is None:
-            return
-        try:
-            request = row.request()
-        except (InvalidRequest, TypeError) as error:
-            self.notify(f"#{row.id} cannot be re-run as it was recorded: {error}",
-                        severity="error", markup=False)
-            return
-        self.post_message(self.NewGeneration(row.action, prefill=request))
-
-    def _video_url(self) -> tuple[Row, str] | None:
-        row = self._target()
-        if row is None:
-            return None
-        if not row.video_url:
-            what = "yet" if row.state in SPINNING else f"(it is {row.state})"
-            self.notify(f"#{row.id} has no video {what}.", severity="warning", markup=False)
-            return None
-        return row, row.video_url
-
-    def action_copy(self) -> None:
-        found = self._video_url()
-        if found is not None:
-            row, url = found
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied the video link of #{row.id}.", markup=False)
-
-    def action_open(self) -> None:
-        found = self._video_url()
-        if found is None:
-            return
-        row, url = found
-        if not is_http_url(url):  # a URL from the service is data: only web links open
-            self.notify(f"#{row.id}'s video link is not a web address; not opening it.",
-                        severity="error", markup=False)
-            return
-        self.app.open_url(url)
-        self.notify(f"Opening the video of #{row.id}…", markup=False)
-
-    def action_download(self) -> None:
-        found = self._video_url()
-        if found is not None:
-            self.post_message(self.Download(found[0]))
-
-    def action_history(self) -> None:
-        self.post_message(self.OpenHistory())
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rerun", "copy", "open", "download") and self.highlighted() is None:
-            return None  # shown greyed in the footer
-        return True
-
