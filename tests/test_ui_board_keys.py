@@ -70,3 +70,29 @@ async def test_rows_arriving_above_the_view_are_announced_in_the_title(tmp_path:
         assert table.highlighted_key() == key
         await pilot.press("g")
         assert table.cursor_row == 0 and "new above" not in str(table.border_title)
+
+
+async def test_a_key_steps_the_sort_and_the_header_shows_it(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 30)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        board = board_of(app)
+        table = board.table
+
+        def header(column: str) -> str:
+            return str(next(c.label for c in table.columns.values() if c.key == column))
+
+        assert table.keys_in_order()[0] == "30" and header("time") == "Age ▼"
+        await pilot.press("j")
+        key = table.highlighted_key()
+        await pilot.press("O")
+        assert table.keys_in_order()[0] == "1" and header("time") == "Age ▲"
+        assert "by oldest first" in str(table.border_title)
+        assert table.highlighted_key() == key  # the cursor keeps its task
+        await pilot.press("O")
+        states = [board.rows[int(k)].state for k in table.keys_in_order()]
+        assert states == sorted(states, key=lambda s: s != State.RUNNING)
+        assert header("state") == "State ▲" and header("time") == "Age"
+        await pilot.press(*["O"] * 6)  # around to the default
+        assert table.keys_in_order()[0] == "30" and "by " not in str(table.border_title)

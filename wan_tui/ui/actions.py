@@ -80,6 +80,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "go to a task by its number (#)", "board", show=False),
     ActionSpec("board.state_back", "S", "cycle_state_back", "State back",
                "step the state filter backwards", "board", show=False),
+    ActionSpec("board.sort", "O", "sort", "Sort",
+               "step the sort: newest first, oldest first, then by state, model, input, "
+               "length, resolution, prompt (the header shows it)", "board", show=False),
     ActionSpec("board.mark", "space", "mark", "Mark",
                "mark the highlighted task for a bulk action (and step down)", "board",
                show=False),

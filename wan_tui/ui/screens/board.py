@@ -32,7 +32,6 @@ from ..widgets.detail import DetailPane
 from ..widgets.key_hint import KeyHint
 from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable
-from ..widgets.task_table import row_order
 from .board_commands import BoardCommands
 from .board_actions import BoardActions
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
@@ -92,6 +91,7 @@ class BoardScreen(BoardActions):
             self.set_interval(1 / SPIN_HZ, self._spin)
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
+        self.show_sort()
         self.refresh_status()
 
     def on_resize(self) -> None:
@@ -109,7 +109,8 @@ class BoardScreen(BoardActions):
 
     def _rebuild(self) -> None:
         now = self.clock()
-        shown = sorted((row for row in self.rows.values() if self._visible(row)), key=row_order)
+        shown = sorted((row for row in self.rows.values() if self._visible(row)),
+                       key=self.row_sort.key)
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
@@ -122,7 +123,8 @@ class BoardScreen(BoardActions):
         title = f"Generations · {shown}" if shown == loaded else f"Generations · {shown} of {loaded}"
         if self.truncated:
             title += " newest (h: the whole history)"
-        self.table.border_title = title + self.marks_note() + self.above_note()
+        self.table.border_title = (title + self.sort_note() + self.marks_note()
+                                   + self.above_note())
 
     # -- what the app sends down -------------------------------------------------------------
 
@@ -180,6 +182,8 @@ class BoardScreen(BoardActions):
                 self._spinning.discard(row.id)
         table.add_in_order([(str(row.id), self.cells(row, now))
                             for row in new])
+        if not new and changed and self.row_sort.column not in ("time", "prompt"):
+            table.resort()  # a state (say) changed: its row may belong elsewhere now
         if mine is not None and at_top:  # while the user looks at the top: show it
             table.move_cursor(row=table.get_row_index(str(mine.id)))
         elif new and table.scroll_y > 0:  # the view stays: say that rows came above it

@@ -18,7 +18,8 @@ from wan_tui.api.pricing import estimate, total
 from wan_tui.store.rows import Row
 
 from ..widgets.cells import SPINNING, Palette
-from ..widgets.task_table import row_cells
+from ..widgets.task_table import OrderedText, row_cells
+from .board_sort import DEFAULT_SORT, SortOrder, next_sort
 from .board_moves import BoardMoves
 from .confirm import ConfirmScreen
 
@@ -33,6 +34,7 @@ class BoardActions(BoardMoves):
     clock: Callable[[], float]
     marked: set[int]
     _anchor: int | None = None  # the last row marked, where a range starts
+    row_sort: SortOrder = DEFAULT_SORT
 
     class NewGeneration(Message):
         """Open the form of `action`, pre-filled with `prefill` (a re-run) or not."""
@@ -70,6 +72,9 @@ class BoardActions(BoardMoves):
 
     def cells(self, row: Row, now: float) -> dict[str, Text]:
         cells = row_cells(row, self.palette, now, self.frame)
+        prompt = cells["prompt"]
+        if isinstance(prompt, OrderedText):
+            prompt.order = self.row_sort.key(row)
         if row.id in self.marked:
             cells["id"] = Text(f"{MARK}{row.id}", style=f"bold {self.palette.accent}",
                                no_wrap=True, justify="right", end="")
@@ -86,6 +91,28 @@ class BoardActions(BoardMoves):
 
     def marks_note(self) -> str:
         return f" · {len(self.marked)} marked" if self.marked else ""
+
+    # -- sorting ---------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        """Step to the next sort order; the header and the title say which."""
+        self.row_sort = next_sort(self.row_sort)
+        now = self.clock()
+        table = self.table
+        for key in table.keys_in_order():
+            row = self.rows.get(int(key))
+            if row is not None:
+                table.update_row(key, {"prompt": self.cells(row, now)["prompt"]})
+        table.resort()
+        self.show_sort()
+        self.update_title()
+
+    def show_sort(self) -> None:
+        order = self.row_sort
+        self.table.show_sort(order.column, "▼" if order.descending else "▲")
+
+    def sort_note(self) -> str:
+        return "" if self.row_sort is DEFAULT_SORT else f" · by {self.row_sort.label}"
 
     # -- marking ---------------------------------------------------------------------------
 

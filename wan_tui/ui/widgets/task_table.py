@@ -10,6 +10,7 @@ from its prompt cell (`OrderedText`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -28,6 +29,7 @@ from .cells import (
     time_cell,
 )
 from .tables import highlighted_key, set_column_width
+from textual.widgets.data_table import ColumnKey
 
 # (key, label, width); the prompt column takes what the others leave (`fit`).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -60,9 +62,9 @@ ORDER_COLUMN = "prompt"
 
 
 class OrderedText(Text):
-    """A cell that also knows its row's place in the table (ascending: newest first)."""
+    """A cell that also knows its row's place in the table (ascending: first shown first)."""
 
-    order: tuple[float, int] = (0.0, 0)
+    order: tuple[Any, ...] = (0.0, 0)
 
 
 def row_order(row: Row) -> tuple[float, int]:
@@ -94,7 +96,7 @@ def input_word(row: Row) -> str:
     return ACTION_WORDS.get(row.action, row.action)
 
 
-def _order_of(cell: object) -> tuple[float, int]:
+def _order_of(cell: object) -> tuple[Any, ...]:
     return cell.order if isinstance(cell, OrderedText) else (0.0, 0)
 
 
@@ -178,6 +180,22 @@ class TaskTable(DataTable[Text]):
                 if self._shift == above:
                     self.call_after_refresh(self._apply_shift)
 
+    def resort(self) -> None:
+        """Put the rows in the order their prompt cells say (the sort changed), keeping the
+        cursor's task."""
+        highlighted = self.highlighted_key()
+        self.sort(ORDER_COLUMN, key=_order_of)
+        if highlighted is not None:
+            self.move_cursor(row=self.get_row_index(highlighted), scroll=True)
+
+    def show_sort(self, column: str, arrow: str) -> None:
+        """The header of the sorted column carries the arrow."""
+        for key, label, _ in COLUMNS:
+            found = self.columns.get(ColumnKey(key))
+            if found is not None:
+                found.label = Text(f"{label} {arrow}" if key == column else label)
+        self.refresh()
+
     def _add(self, key: str, cells: dict[str, Text]) -> None:
         self.add_row(*(cells[k] for k in self.shown_columns), key=key)
         self._shown[key] = dict(cells)
@@ -195,7 +213,7 @@ class TaskTable(DataTable[Text]):
         for column, value in cells.items():
             old = current.get(column)
             if old is None or old.plain != value.plain or old.style != value.style or (
-                    old.spans != value.spans):
+                    old.spans != value.spans) or _order_of(old) != _order_of(value):
                 current[column] = value
                 if column in self.shown_columns:
                     self.update_cell(key, column, value)
