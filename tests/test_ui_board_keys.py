@@ -96,3 +96,19 @@ async def test_a_key_steps_the_sort_and_the_header_shows_it(tmp_path: Path) -> N
         assert header("state") == "State ▲" and header("time") == "Age"
         await pilot.press(*["O"] * 6)  # around to the default
         assert table.keys_in_order()[0] == "30" and "by " not in str(table.border_title)
+
+
+async def test_f_hides_finished_tasks_and_rows_that_finish_leave(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 30)  # 10 running, 20 succeeded
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        board = board_of(app)
+        await pilot.press("F")
+        assert board.table.row_count == 10 and "10 of 30" in str(board.table.border_title)
+        assert "finished hidden" in (board.filter_label() or "")
+        running = next(r for r in board.rows.values() if r.state == State.RUNNING)
+        board.post_message(RowsChanged([dataclasses.replace(running, state="succeeded")]))
+        await until(pilot, lambda: board.table.row_count == 9)
+        await pilot.press("F")
+        assert board.table.row_count == 30

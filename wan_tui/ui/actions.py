@@ -80,6 +80,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "go to a task by its number (#)", "board", show=False),
     ActionSpec("board.state_back", "S", "cycle_state_back", "State back",
                "step the state filter backwards", "board", show=False),
+    ActionSpec("board.finished", "F", "toggle_finished", "Hide finished",
+               "hide or show finished tasks (they stay in the history)", "board", show=False),
     ActionSpec("board.sort", "O", "sort", "Sort",
                "step the sort: newest first, oldest first, then by state, model, input, "
                "length, resolution, prompt (the header shows it)", "board", show=False),

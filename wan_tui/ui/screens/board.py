@@ -21,7 +21,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wan_tui.api.state import State
+from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.session import TrackerStatus
 from wan_tui.store.rows import Row
 
@@ -67,6 +67,7 @@ class BoardScreen(BoardActions):
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
+        self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
 
@@ -103,6 +104,8 @@ class BoardScreen(BoardActions):
         self.set_class(size.width < NARROW_WIDTH, "-narrow")
 
     def _visible(self, row: Row) -> bool:
+        if self.hide_finished and row.state in FINAL_STATES:
+            return False
         if self.state_filter.states and row.state not in self.state_filter.states:
             return False
         return not self.text_filter or text_matches(row, self.text_filter.lower().split())
@@ -262,6 +265,8 @@ class BoardScreen(BoardActions):
             parts.append(repr(self.text_filter))
         if self.state_filter.states:
             parts.append(f"state {self.state_filter.label}")
+        if self.hide_finished:
+            parts.append("finished hidden (F)")
         return " · ".join(parts) or None
 
     def set_state_filter(self, state_filter: StateFilter) -> None:
@@ -276,6 +281,7 @@ class BoardScreen(BoardActions):
 
     def clear_filters(self) -> None:
         self.text_filter = ""
+        self.hide_finished = False
         self.query_one("#filter", Input).value = ""
         self.set_state_filter(ALL_STATES)
 
@@ -306,6 +312,11 @@ class BoardScreen(BoardActions):
     def action_cycle_state(self) -> None:
         self.set_state_filter(next_state_filter(self.state_filter))
 
+    def action_toggle_finished(self) -> None:
+        self.hide_finished = not self.hide_finished
+        self._rebuild()
+        self.refresh_status()
+
     def action_cycle_state_back(self) -> None:
         self.set_state_filter(next_state_filter(self.state_filter, -1))
 
@@ -326,5 +337,5 @@ class BoardScreen(BoardActions):
             self.table.focus()
         elif self.clear_marks():
             pass
-        elif self.text_filter or self.state_filter.states:
+        elif self.text_filter or self.state_filter.states or self.hide_finished:
             self.clear_filters()
