@@ -82,6 +82,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "step the state filter backwards", "board", show=False),
     ActionSpec("board.finished", "F", "toggle_finished", "Hide finished",
                "hide or show finished tasks (they stay in the history)", "board", show=False),
+    ActionSpec("board.look_up", "l", "look_up", "Look up",
+               "unknown or lost task: ask the service about it now (free)", "board",
+               show=False),
+    ActionSpec("board.dismiss", "x", "dismiss", "Dismiss",
+               "unknown or lost task: dismiss it as not created (asks; says what it means "
+               "for billing)", "board", show=False),
     ActionSpec("board.sort", "O", "sort", "Sort",
                "step the sort: newest first, oldest first, then by state, model, input, "
                "length, resolution, prompt (the header shows it)", "board", show=False),

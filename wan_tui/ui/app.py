@@ -289,6 +289,39 @@ class WanApp(SettingsWiring):
         self.notify(f"Removed {len(gone)} task{'s' if len(gone) != 1 else ''} from the history.",
                     markup=False)
 
+    @on(BoardScreen.LookUp)
+    def _look_up(self, message: BoardScreen.LookUp) -> None:
+        """A lost task is asked about by its id; an unknown submission (no id) by listing the
+        account's tasks made around it (both are free queries)."""
+        row = message.row
+
+        async def ask() -> None:
+            try:
+                if row.task_id:
+                    found = [await self.session.look_up(row.task_id)]
+                else:
+                    await self.session.sync(since=row.created_at - 60)
+                    found = self.session.rows([row.id])
+            except WanError as error:
+                self.notify(f"#{row.id}: {error}", title="Look-up", severity="warning",
+                            markup=False)
+                return
+            if self.board is not None and found:
+                self.board.post_message(RowsChanged(found))
+            state = found[0].state if found else "gone"
+            self.notify(f"#{row.id} is {state} on the service." if row.task_id else
+                        f"#{row.id}: the account's tasks were read; it is now {state}.",
+                        title="Look-up", markup=False)
+
+        self.run_worker(ask(), name="look-up", group="core", exit_on_error=False)
+
+    @on(BoardScreen.Dismiss)
+    def _dismiss(self, message: BoardScreen.Dismiss) -> None:
+        row = self.session.dismiss_unknown(message.row.id)
+        self.announcer.remember([row])
+        if self.board is not None:
+            self.board.post_message(RowsChanged([row]))
+
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
         self.push_screen(HistoryScreen(self.session), callback=self._history_done)

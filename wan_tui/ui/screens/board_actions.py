@@ -15,6 +15,7 @@ from textual.message import Message
 
 from wan_tui.api.models import GenerationRequest, InvalidRequest, is_http_url
 from wan_tui.api.pricing import estimate, total
+from wan_tui.api.state import State
 from wan_tui.store.rows import Row
 
 from ..widgets.cells import SPINNING, Palette
@@ -24,6 +25,7 @@ from .board_moves import BoardMoves
 from .confirm import ConfirmScreen
 
 MARK = "●"
+UNSETTLED = frozenset({State.UNKNOWN, State.LOST})
 
 
 class BoardActions(BoardMoves):
@@ -60,6 +62,20 @@ class BoardActions(BoardMoves):
         def __init__(self, requests: list[GenerationRequest]) -> None:
             super().__init__()
             self.requests = requests
+
+    class LookUp(Message):
+        """Ask the service about this unknown or lost row now (a free query)."""
+
+        def __init__(self, row: Row) -> None:
+            super().__init__()
+            self.row = row
+
+    class Dismiss(Message):
+        """The user says this unknown or lost row was not created."""
+
+        def __init__(self, row: Row) -> None:
+            super().__init__()
+            self.row = row
 
     class DeleteRows(Message):
         """Remove these rows from the history (the user confirmed); the app sends `RowsGone`."""
@@ -267,6 +283,33 @@ class BoardActions(BoardMoves):
     def _delete_confirmed(self, yes: bool | None, rows: list[Row]) -> None:
         if yes:
             self.post_message(self.DeleteRows(rows))
+
+    # -- unknown and lost rows -----------------------------------------------------------------
+
+    def _unsettled(self) -> Row | None:
+        row = self.highlighted()
+        if row is None or row.state not in UNSETTLED:
+            self.notify("Look-up and dismiss are for unknown and lost tasks.",
+                        severity="warning")
+            return None
+        return row
+
+    def action_look_up(self) -> None:
+        row = self._unsettled()
+        if row is not None:
+            self.notify(f"Asking the service about #{row.id} (queries are free)…", markup=False)
+            self.post_message(self.LookUp(row))
+
+    def action_dismiss(self) -> None:
+        row = self._unsettled()
+        if row is None:
+            return
+        self.app.push_screen(ConfirmScreen(
+            f"Dismiss #{row.id} as not created?",
+            "wan-tui stops looking for it and records it as failed (dismissed). If the "
+            "service did create it, it may still have been billed: `l` (look it up) first "
+            "tells you for free.", yes="Dismiss", no="Keep looking"),
+            callback=lambda yes: self.post_message(self.Dismiss(row)) if yes else None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rerun", "copy", "open", "download", "copy_ids", "delete") and (
