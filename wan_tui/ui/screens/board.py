@@ -36,9 +36,11 @@ from .board_commands import BoardCommands
 from .board_actions import BoardActions
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
 
-# Each frame re-renders every visible line of the table (DataTable's line cache is keyed by its
-# update count): 4 Hz animates clearly at half the CPU of 8 Hz (bench/bench_board.py).
-SPIN_HZ = 4
+# Spinners turn with the once-a-second tick: each table update re-renders every visible line
+# (DataTable's line cache is keyed by its update count), so one pass a second for both the
+# spinners and the ages keeps an idle board with 1,000 running tasks under 3% of a core
+# (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
+DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 
@@ -67,6 +69,7 @@ class BoardScreen(BoardActions):
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
+        self._detail_timer: Timer | None = None
         self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
@@ -88,8 +91,6 @@ class BoardScreen(BoardActions):
         self.table.border_title = "Generations"
         self._rebuild()
         self.table.focus()
-        if self.spin:
-            self.set_interval(1 / SPIN_HZ, self._spin)
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
         self.show_sort()
@@ -119,7 +120,7 @@ class BoardScreen(BoardActions):
                                 for row in shown])
         self.update_title()
         self._show_detail()
-        self.refresh_bindings()
+        self.refresh_targets()
 
     def update_title(self) -> None:
         shown, loaded = self.table.row_count, len(self.rows)
@@ -146,7 +147,7 @@ class BoardScreen(BoardActions):
             self.table.drop(str(local_id))
         self.update_title()
         self._show_detail()
-        self.refresh_bindings()
+        self.refresh_targets()
 
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status, self.counts, self.connected = message.status, message.counts, message.connected
@@ -210,7 +211,9 @@ class BoardScreen(BoardActions):
                 table.update_row(key, {"state": state_cell(row.state, self.palette, self.frame)})
 
     def tick(self) -> None:
-        """Once a second: ages and stopwatches, the status line, a running task's detail."""
+        """Once a second: spinners, ages and stopwatches, the status line, the detail."""
+        if self.spin:
+            self._spin()
         now = self.clock()
         table = self.table
         if table.scroll_y == 0:
@@ -243,8 +246,11 @@ class BoardScreen(BoardActions):
 
     @on(DataTable.RowHighlighted, "#tasks")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail()
-        self.refresh_bindings()
+        # The detail follows once the cursor rests: holding `j` repaints only the table.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        self.refresh_targets()
 
     def _show_detail(self) -> None:
         self.detail.show(self.highlighted(), self.palette, self.clock())

@@ -103,7 +103,7 @@ class BoardActions(BoardMoves):
             if row is not None:
                 self.table.update_row(str(local_id), {"id": self.cells(row, now)["id"]})
         self.update_title()
-        self.refresh_bindings()
+        self.refresh_targets()
 
     def marks_note(self) -> str:
         return f" · {len(self.marked)} marked" if self.marked else ""

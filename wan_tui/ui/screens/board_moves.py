@@ -48,6 +48,7 @@ class BoardMoves(Screen[None]):
 
     rows: dict[int, Row]
     new_above = 0  # rows that arrived above the view since the user last saw the top
+    _had_target: bool | None = None  # whether task keys applied when the footer was drawn
 
     @property
     def table(self) -> TaskTable:
@@ -60,6 +61,14 @@ class BoardMoves(Screen[None]):
     def highlighted(self) -> Row | None:
         key = self.table.highlighted_key()
         return self.rows.get(int(key)) if key is not None else None
+
+    def refresh_targets(self) -> None:
+        """Grey or ungrey the footer's task keys, only when that changes: the footer is
+        recomposed on each refresh, which a cursor step must not pay for."""
+        has = self.highlighted() is not None or bool(getattr(self, "marked", None))
+        if has != self._had_target:
+            self._had_target = has
+            self.refresh_bindings()
 
     def action_top(self) -> None:
         table = self.table
