@@ -30,7 +30,6 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from wan_tui.api.state import State
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
@@ -38,17 +37,9 @@ from wan_tui.ui.app import WanApp
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.task_table import COLUMNS, row_cells
 
-T0 = 1_700_000_000.0
+from bench_board import T0, fill  # bench/ is on the path when this script runs
+
 PRESSES = 30
-
-
-def fill(path: Path, count: int) -> None:
-    rows = [{"task_id": f"task-{n:05d}", "action": "text2video", "model": "wan2.6-t2v",
-             "prompt": f"prompt {n} " + "a slow dolly shot over a misty lake " * 3,
-             "params": {"duration": 5}, "state": State.RUNNING, "state_word": "running",
-             "created_at": T0 + n, "updated_at": T0 + n} for n in range(count)]
-    with HistoryStore(path) as store:
-        store.import_rows(rows)
 
 
 def rss_mb() -> float:
@@ -112,7 +103,8 @@ async def measure(kind: str, count: int, idle: float) -> dict[str, Any]:
             app = WanApp(load_config(folder / "config.toml"),
                          Connection("http://127.0.0.1:9", "t"),
                          history_path=folder / "history.sqlite3", board_limit=count,
-                         clock=lambda: T0 + count + 60, spin=os.environ.get("SPIN", "1") == "1", track=False)
+                         clock=lambda: T0 + count + 60, track=False,
+                         spin=os.environ.get("SPIN", "1") == "1")  # SPIN=0: spinners off
         result: dict[str, Any] = {"kind": kind, "rows": count}
         async with app.run_test(size=(160, 45)) as pilot:
             if isinstance(app, WanApp):

@@ -85,7 +85,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("board.look_up", "l", "look_up", "Look up",
                "unknown or lost task: ask the service about it now (free)", "board",
                show=False),
-    ActionSpec("board.dismiss", "x", "dismiss", "Dismiss",
+    ActionSpec("board.dismiss", "x", "dismiss_unknown", "Dismiss",
                "unknown or lost task: dismiss it as not created (asks; says what it means "
                "for billing)", "board", show=False),
     ActionSpec("board.sort", "O", "sort", "Sort",

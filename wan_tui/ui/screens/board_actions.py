@@ -300,7 +300,7 @@ class BoardActions(BoardMoves):
             self.notify(f"Asking the service about #{row.id} (queries are free)…", markup=False)
             self.post_message(self.LookUp(row))
 
-    def action_dismiss(self) -> None:
+    def action_dismiss_unknown(self) -> None:
         row = self._unsettled()
         if row is None:
             return
@@ -309,7 +309,11 @@ class BoardActions(BoardMoves):
             "wan-tui stops looking for it and records it as failed (dismissed). If the "
             "service did create it, it may still have been billed: `l` (look it up) first "
             "tells you for free.", yes="Dismiss", no="Keep looking"),
-            callback=lambda yes: self.post_message(self.Dismiss(row)) if yes else None)
+            callback=lambda yes: self._dismiss_confirmed(yes, row))
+
+    def _dismiss_confirmed(self, yes: bool | None, row: Row) -> None:
+        if yes:
+            self.post_message(self.Dismiss(row))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rerun", "copy", "open", "download", "copy_ids", "delete") and (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from .confirm import ConfirmScreen
 
@@ -47,4 +47,4 @@ class QuitScreen(ConfirmScreen):
         self.query_one("#confirm-title", Static).update(Text(title, style="bold"))
         self.query_one("#confirm-message", Static).update(Text(message))
         if not count:
-            self.query_one("#yes").label = "Quit"
+            self.query_one("#yes", Button).label = "Quit"

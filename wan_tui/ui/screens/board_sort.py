@@ -13,7 +13,7 @@ from wan_tui.store.rows import Row
 from ..widgets.cells import resolution_text
 from ..widgets.task_table import input_word, row_order
 
-_STATE_RANK = {state: rank for rank, state in enumerate(
+_STATE_RANK: dict[str, int] = {state: rank for rank, state in enumerate(
     (State.SUBMITTING, State.PENDING, State.RUNNING, State.UNKNOWN, State.FAILED,
      State.SUCCEEDED, State.EXPIRED, State.LOST))}
 

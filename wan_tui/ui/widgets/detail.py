@@ -26,7 +26,7 @@ from .cells import MARKS, SPINNER, SPINNING, Palette, clock_span, local_time, sh
 _PARAM_ORDER = ("resolution", "size", "duration", "audio", "audio_url", "prompt_extend",
                 "shot_type", "image_url", "reference_video_urls")
 # A task not running yet says so (its stopwatch counts the wait, not the work).
-WAITING_WORDS = {State.SUBMITTING: "Sending", State.PENDING: "Waiting"}
+WAITING_WORDS: dict[str, str] = {State.SUBMITTING: "Sending", State.PENDING: "Waiting"}
 _SHOWN_ELSEWHERE = {"action", "model", "prompt", "negative_prompt"}
 _PARAM_LABELS = {"prompt_extend": "prompt rewrite", "shot_type": "shot type",
                  "audio_url": "audio url", "image_url": "first frame",
