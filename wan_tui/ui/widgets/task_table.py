@@ -29,6 +29,7 @@ from .cells import (
     time_cell,
 )
 from .tables import highlighted_key, set_column_width
+from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey
 
 # (key, label, width); the prompt column takes what the others leave (`fit`).
@@ -139,7 +140,10 @@ class TaskTable(DataTable[Text]):
     def visible_keys(self) -> list[str]:
         """Keys of the rows on screen now: all an animation needs to touch."""
         first = int(self.scroll_y)
-        return [str(row.key.value) for row in self.ordered_rows[first:first + self.size.height]]
+        last = min(self.row_count, first + self.size.height)
+        # By index (O(1) each): `ordered_rows` is rebuilt over every row after each update.
+        return [str(self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+                for i in range(first, last)]
 
     # -- writing -------------------------------------------------------------------------
 
