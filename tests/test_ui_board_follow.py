@@ -34,3 +34,21 @@ async def test_rows_added_and_deleted_by_another_process_show_on_the_board(
         assert table.row_count == 30
         assert all(table.has(str(local_id)) for local_id in board.rows)
         assert table.highlighted_key() == key  # the cursor stayed on its task
+
+
+async def test_at_the_top_the_board_follows_the_newest_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    fill(path, 30)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        table = board_of(app).table
+        with HistoryStore(path) as other:
+            other.import_rows([{"task_id": f"cli-{n}", "action": "text2video",
+                                "model": "wan2.6-t2v", "prompt": f"from the CLI {n}",
+                                "state": "pending", "created_at": T0 + 100 + n,
+                                "updated_at": T0 + 100 + n} for n in range(20)])
+        await until(pilot, lambda: table.row_count == 50)
+        await pilot.pause()
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        assert "new above" not in str(table.border_title)

@@ -138,9 +138,14 @@ def summary(pending: list[tuple[str, Row]]) -> Notice:
         return Notice(message, title, severity, timeout, ended=ended)
     title = " · ".join(f"{len(by_kind[kind])} {_count_word(kind, many, len(by_kind[kind]))}"
                        for kind, _, many, _ in present)
-    named = [f"#{row.id} {row.state}: {short(row.prompt, 40)}" for _, row in pending[:NAMED]]
-    if len(pending) > NAMED:
-        named.append(f"… and {len(pending) - NAMED} more")
+    # A few by number on one line (small terminals: the toast must not cover the board),
+    # and the first failure's reason.
+    ids = " ".join(f"#{row.id}" for _, row in pending[:NAMED])
+    named = [ids + (f" … and {len(pending) - NAMED} more" if len(pending) > NAMED else "")]
+    failed = by_kind["failed"] or by_kind["ended"]
+    if failed:
+        row = failed[0]
+        named.append(f"#{row.id}: {short(printable(row.error_message or row.error_code or row.state), 50)}")
     if refused:
         named.insert(0, f"The service refused the API token. {SETTINGS_HINT}")
     return Notice("\n".join(named), title, severity, timeout, ended=ended)

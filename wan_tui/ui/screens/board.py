@@ -188,9 +188,9 @@ class BoardScreen(BoardActions):
                             for row in new])
         if not new and changed and self.row_sort.column not in ("time", "prompt"):
             table.resort()  # a state (say) changed: its row may belong elsewhere now
-        if mine is not None and at_top:  # while the user looks at the top: show it
-            table.move_cursor(row=table.get_row_index(str(mine.id)))
-        elif new and table.scroll_y > 0:  # the view stays: say that rows came above it
+        if new and at_top:  # the user is at the top: the top follows the newest (tail -f)
+            table.move_cursor(row=table.get_row_index(str(mine.id)) if mine is not None else 0)
+        elif new:  # the cursor and the view stay: say that rows came above them
             cursor = table.cursor_row
             self.new_above += sum(1 for row in new if table.get_row_index(str(row.id)) < cursor)
         detail_row = self.detail.row
