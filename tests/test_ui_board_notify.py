@@ -67,3 +67,17 @@ def test_a_refused_token_points_to_settings_not_the_cli() -> None:
                                       error_message="the API token is wrong")])
     assert notice.title == "API token refused"
     assert "Settings (press ,)" in notice.message and "config set" not in notice.message
+
+
+async def test_a_burst_while_the_last_toast_is_up_replaces_it(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 120)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        running = [r for r in board_of(app).rows.values() if r.state == State.RUNNING]
+        ended = [dataclasses.replace(r, state=str(State.SUCCEEDED)) for r in running]
+        app.post_message(TrackerUpdate(TrackerEvent(rows=ended[:30])))
+        await until(pilot, lambda: len(app._notifications) == 1)
+        app.post_message(TrackerUpdate(TrackerEvent(rows=ended[30:])))
+        await until(pilot, lambda: any(n.title == "40 videos ready" for n in app._notifications))
+        assert len(app._notifications) == 1

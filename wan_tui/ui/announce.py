@@ -88,6 +88,7 @@ class Announcer:
     def __init__(self) -> None:
         self.known: dict[int, str] = {}
         self.pending: list[tuple[str, Row]] = []
+        self.shown: list[tuple[str, Row]] = []  # what the notice on screen says
 
     def remember(self, rows: Iterable[Row]) -> None:
         self.known.update((row.id, row.state) for row in rows)
@@ -102,11 +103,16 @@ class Announcer:
                 self.pending.append((kind, row))
         return bool(self.pending)
 
-    def flush(self) -> Notice | None:
-        """One notice for everything gathered since the last flush."""
+    def flush(self, carry: bool = False) -> Notice | None:
+        """One notice for everything gathered since the last flush; with `carry` (the last
+        notice is still on screen and will be replaced), for what that one said too."""
         pending, self.pending = self.pending, []
         if not pending:
             return None
+        if carry:
+            fresh = {row.id for _, row in pending}
+            pending = [(k, r) for k, r in self.shown if r.id not in fresh] + pending
+        self.shown = pending
         return summary(pending)
 
     def changes(self, rows: Iterable[Row]) -> list[Notice]:

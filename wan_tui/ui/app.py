@@ -92,6 +92,7 @@ class WanApp(SettingsWiring):
         self._announce_timer: Timer | None = None
         self.follower: StoreFollower | None = None
         self._announced_at = 0.0
+        self._announce_shown_until = 0.0  # when the last burst's toast goes away
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
 
@@ -200,12 +201,19 @@ class WanApp(SettingsWiring):
 
     def _announce(self) -> None:
         self._announce_timer = None
-        self._announced_at = time.monotonic()
-        notice = self.announcer.flush()
+        now = time.monotonic()
+        # The last burst's toast still up: one toast replaces it, counting both bursts.
+        carry = now < self._announce_shown_until
+        notice = self.announcer.flush(carry=carry)
         if notice is None:
             return
+        if carry:
+            self.clear_notifications()
+        self._announced_at = now
+        timeout = notice.timeout or self.NOTIFICATION_TIMEOUT
+        self._announce_shown_until = now + timeout
         self.notify(notice.message, title=notice.title, severity=notice.severity,
-                    timeout=notice.timeout, markup=False)
+                    timeout=timeout, markup=False)
         if notice.ended and (not self.app_focus or self.session.config.ui.bell):
             self.bell()  # once per burst
 
