@@ -207,6 +207,9 @@ class TaskTable(DataTable[Text]):
     def _apply_shift(self) -> None:
         shift, self._shift = self._shift, 0
         self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
+        cursor, top = self.cursor_row, int(self.scroll_y)
+        if self.row_count and not top <= cursor < top + self.size.height - 1:
+            self.move_cursor(row=cursor, scroll=True)  # the cursor's task stays in view
 
     def update_row(self, key: str, cells: dict[str, Text]) -> int:
         """Update the cells that differ; how many did."""
