@@ -40,7 +40,6 @@ from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matc
 # (DataTable's line cache is keyed by its update count), so one pass a second for both the
 # spinners and the ages keeps an idle board with 1,000 running tasks under 3% of a core
 # (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
-DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 
@@ -69,7 +68,6 @@ class BoardScreen(BoardActions):
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
-        self._detail_timer: Timer | None = None
         self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
@@ -246,10 +244,7 @@ class BoardScreen(BoardActions):
 
     @on(DataTable.RowHighlighted, "#tasks")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        # The detail follows once the cursor rests: holding `j` repaints only the table.
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        self._show_detail()
         self.refresh_targets()
 
     def _show_detail(self) -> None:
