@@ -9,16 +9,12 @@ from pathlib import Path
 from wan_tui.api.state import State
 from wan_tui.ui.messages import RowsChanged
 
-from test_ui_board import NOW, board_of, fill, make_app
+from test_ui_board import NOW, board_with
 from ui_support import until
 
 
 async def test_vim_keys_ends_and_jumping_to_a_number(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 200)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 200, (140, 40)) as (app, pilot, board):
         table = board.table
         await pilot.press("j", "j", "j", "k")
         assert table.cursor_row == 2
@@ -39,11 +35,7 @@ async def test_vim_keys_ends_and_jumping_to_a_number(tmp_path: Path) -> None:
 
 
 async def test_s_and_shift_s_step_the_state_filter_both_ways(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 9)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 9, (140, 40)) as (app, pilot, board):
         await pilot.press("s")
         assert board.state_filter.label == "active"
         await pilot.press("S")
@@ -53,11 +45,7 @@ async def test_s_and_shift_s_step_the_state_filter_both_ways(tmp_path: Path) -> 
 
 
 async def test_rows_arriving_above_the_view_are_announced_in_the_title(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 200)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 200, (140, 40)) as (app, pilot, board):
         table = board.table
         await pilot.press(*["j"] * 40)
         await until(pilot, lambda: table.scroll_y > 0)
@@ -73,11 +61,7 @@ async def test_rows_arriving_above_the_view_are_announced_in_the_title(tmp_path:
 
 
 async def test_a_key_steps_the_sort_and_the_header_shows_it(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 30)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 30, (140, 40)) as (app, pilot, board):
         table = board.table
 
         def header(column: str) -> str:
@@ -99,11 +83,7 @@ async def test_a_key_steps_the_sort_and_the_header_shows_it(tmp_path: Path) -> N
 
 
 async def test_f_hides_finished_tasks_and_rows_that_finish_leave(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 30)  # 10 running, 20 succeeded
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 30, (140, 40)) as (app, pilot, board):
         await pilot.press("F")
         assert board.table.row_count == 10 and "10 of 30" in str(board.table.border_title)
         assert "finished hidden" in (board.filter_label() or "")

@@ -11,16 +11,12 @@ from wan_tui.sim import Simulator
 from wan_tui.ui.screens.confirm import ConfirmScreen
 
 from test_ui_app import SIZE, connect, make_app as make_live_app
-from test_ui_board import board_of, fill, make_app
+from test_ui_board import board_of, board_with
 from ui_support import until
 
 
 async def test_marking_one_a_range_and_all(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 30)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 30, (140, 40)) as (app, pilot, board):
         keys = board.table.keys_in_order()
         await pilot.press("space")  # marks the first row and steps down
         assert board.marked == {int(keys[0])} and board.table.cursor_row == 1
@@ -38,11 +34,7 @@ async def test_marking_one_a_range_and_all(tmp_path: Path) -> None:
 
 
 async def test_copy_urls_and_ids_and_remove_the_marked_rows(tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 9)  # rows 3, 6, 9 (task-00000, ...) are running
-    app = make_app(tmp_path)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        board = board_of(app)
+    async with board_with(tmp_path, 9, (140, 40)) as (app, pilot, board):
         await pilot.press("space", "space", "space")  # two finished, one running
         marked = sorted(board.marked)
         await pilot.press("c")

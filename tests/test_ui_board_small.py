@@ -15,7 +15,7 @@ from wan_tui.ui.screenshots import hold_still, sample_app, show_board
 from wan_tui.ui.widgets.key_hint import KeyHint
 from wan_tui.ui.widgets.task_table import layout_for
 
-from test_ui_board import board_of, fill, make_app
+from test_ui_board import board_of, board_with
 from ui_support import until
 
 
@@ -28,10 +28,7 @@ def test_the_prompt_shrinks_first_then_length_and_resolution_go() -> None:
 
 async def test_at_80x24_the_table_keeps_twelve_rows_the_age_and_the_help_key(
         tmp_path: Path) -> None:
-    fill(tmp_path / "history.sqlite3", 50)
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.board is not None)
+    async with board_with(tmp_path, 50, (80, 24)) as (app, pilot, board):
         await pilot.pause()
         board = board_of(app)
         table = board.table
