@@ -97,7 +97,7 @@ async def test_new_generation_from_the_form_reaches_succeeded(tmp_path: Path,
         assert board.table.highlighted_key() == str(row.id)
         assert cell(app, row.id, "state").plain.endswith("succeeded")
         assert row.video_url and row.task_id
-        assert any("Video ready" == n.title for n in app._notifications)
+        await until(pilot, lambda: any("Video ready" == n.title for n in app._notifications))
         stored = app.session.get(row.id)
         assert stored is not None and stored.state == State.SUCCEEDED
 
@@ -335,11 +335,13 @@ async def test_a_task_ending_rings_the_bell_when_the_app_is_not_focused(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.board is not None)
         await submit_and_wait(pilot, app, "focused")
+        await until(pilot, lambda: any(n.title == "Video ready" for n in app._notifications))
         assert rings == []  # focused, and ui.bell is off
         app.app_focus = False
         await submit_and_wait(pilot, app, "meant to fail")
-        assert rings == [1]
-        failed = [n for n in app._notifications if n.title == "Generation failed"]
+        await until(pilot, lambda: rings == [1])
+        # Its toast replaces the first one while that is still up ("1 video ready · 1 failed").
+        failed = [n for n in app._notifications if "failed" in n.title.lower()]
         assert failed and "upstream model failed" in failed[0].message
 
 
@@ -349,10 +351,11 @@ async def test_settings_saved_reload_theme_and_keymap(tmp_path: Path, sim: Simul
         await until(pilot, lambda: app.board is not None)
         await pilot.press("comma")
         await until(pilot, lambda: type(app.screen).__name__ == "SettingsScreen")
-        save_values({"ui.theme": "nord", "keymap.board.history": "y"}, tmp_path / "config.toml")
+        save_values({"ui.theme": "nord", "keymap.board.history": "f7"},
+                    tmp_path / "config.toml")
         app.screen.dismiss(True)
         await until(pilot, lambda: app.screen is app.board and app.theme == "nord")
-        await pilot.press("y")
+        await pilot.press("f7")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
 
 
@@ -381,3 +384,57 @@ async def _black_hole() -> AsyncIterator[str]:
         for writer in held:
             writer.close()
         server.close()
+
+
+async def test_welcome_demo_key_works_while_the_token_field_has_focus(tmp_path: Path) -> None:
+    app = make_app(tmp_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        assert isinstance(app.focused, Input)
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value == DEMO_REQUESTED
+
+
+async def test_welcome_screen_checks_the_token_before_welcoming(
+        tmp_path: Path, sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", sim.base_url)
+    app = make_app(tmp_path, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        app.screen.query_one("#token", Input).value = "not-the-right-token"
+        await pilot.press("enter")
+        await until(pilot, lambda: "refused" in str(app.screen.query_one("#token-error").render()))
+        shown = str(app.screen.query_one("#token-error").render())
+        assert "not-the-right-token" not in shown and "config set" not in shown
+        assert isinstance(app.screen, WelcomeScreen) and app.board is None
+        assert not any("Welcome" in n.message for n in app._notifications)
+        assert not (tmp_path / "config.toml").exists()
+
+
+async def test_the_quit_question_follows_the_real_count(tmp_path: Path, sim: Simulator) -> None:
+    sim.answer_delays["videos"] = 3.0  # the service answers the submission late
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        app.submit(GenerationRequest(action="text2video", model="wan2.6-t2v", prompt="late"))
+        await until(pilot, lambda: states(app).get("late") == State.SUBMITTING)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        message = app.screen.query_one("#confirm-message")
+        assert "1 submission is still being sent" in str(message.content)
+        await until(pilot, lambda: "was answered" in str(message.content))
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
+
+
+async def test_a_key_mapped_twice_does_not_take_over_another_action(tmp_path: Path,
+                                                                    sim: Simulator) -> None:
+    save_values({"keymap.board.new_text": "q"}, tmp_path / "config.toml")
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: any("also bound to app.quit" in n.message
+                                       for n in app._notifications))
+        await pilot.press("n")  # the clashing entry was not applied: n still opens the form
+        await until(pilot, lambda: isinstance(app.screen, GenerationForm))

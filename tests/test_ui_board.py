@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+
+from textual.pilot import Pilot
 
 from wan_tui.api.state import State
 from wan_tui.session import Connection
@@ -49,6 +53,17 @@ def make_app(tmp_path: Path, **options: Any) -> WanApp:
 def board_of(app: WanApp) -> BoardScreen:
     assert app.board is not None
     return app.board
+
+
+@contextlib.asynccontextmanager
+async def board_with(tmp_path: Path, rows: int, size: tuple[int, int] = (140, 40)
+                     ) -> AsyncIterator[tuple[WanApp, Pilot[Any], BoardScreen]]:
+    """An app on a history of `rows` rows (see `fill`), its board up."""
+    fill(tmp_path / "history.sqlite3", rows)
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        yield app, pilot, board_of(app)
 
 
 async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) -> None:

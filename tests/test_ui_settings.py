@@ -12,6 +12,7 @@ from textual.widgets import Input, Select
 
 from wan_tui.store.config import load_config
 from wan_tui.store.config_keys import KEYS
+from wan_tui.ui.screens.confirm import ConfirmScreen
 from wan_tui.ui.screens.settings import SettingsScreen, widget_id
 
 from ui_support import Host, hold_still, opened, until
@@ -141,11 +142,28 @@ async def test_the_theme_applies_at_once_and_escape_puts_it_back(config_file: Pa
             app.available_themes)
         theme.value = "nord"
         await until(pilot, lambda: app.theme == "nord")
+        await pilot.press("escape")  # an unsaved edit: asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is screen)
+        assert not app.dismissed and app.theme == "nord"
         await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await until(pilot, lambda: app.dismissed)
         assert app.result is False
         assert app.theme == original
     assert "theme" not in config_file.read_text()
+
+
+async def test_escape_without_edits_leaves_at_once(config_file: Path) -> None:
+    screen = SettingsScreen(config_file)
+    app = Host(screen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await opened(pilot, screen)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.dismissed)
+    assert app.result is False
 
 
 def test_snapshot_settings(snap_compare: Any, tmp_path: Path,
@@ -162,3 +180,36 @@ def test_snapshot_settings(snap_compare: Any, tmp_path: Path,
         await hold_still(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=settle)
+
+
+def test_the_theme_list_of_the_config_keys_is_textuals() -> None:
+    from textual.app import App
+
+    from wan_tui.store.config_keys import BUILTIN_THEMES
+
+    assert set(BUILTIN_THEMES) == set(App().available_themes)
+
+
+def test_an_unknown_theme_is_refused_when_set_and_reported_when_loaded(tmp_path: Path) -> None:
+    from wan_tui.store.config import ConfigError, set_value
+
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError, match="did you mean textual-light"):
+        set_value("ui.theme", "textual-lite", path)
+    with pytest.raises(ConfigError, match="one of .*nord"):
+        set_value("ui.theme", "nope", path)
+    path.write_text('[ui]\ntheme = "nope"\n')
+    assert any("ui.theme" in p and "not a theme" in p for p in load_config(path).problems)
+
+
+def test_a_keymap_entry_is_checked_as_the_cli_sets_it() -> None:
+    from wan_tui.ui.actions import keymap_entry_problems, keymap_problems
+
+    assert keymap_entry_problems({}, "board.new_text", "ctrl+n") == []
+    assert keymap_entry_problems({}, "board.new_txt", "x") == [
+        "keymap.board.new_txt: no action has this id; did you mean board.new_text?"]
+    assert keymap_entry_problems({}, "board.new_text", "r") == [
+        "keymap.board.new_text: r is also bound to board.rerun"]
+    # the app's own keys work on the board: taking one is a clash too
+    assert keymap_problems({"board.new_text": "q"}) == [
+        "keymap.board.new_text: q is also bound to app.quit"]

@@ -364,6 +364,15 @@ class Session:
         """Replace the saved drafts (atomically, mode 0600; raises OSError)."""
         drafts.write_drafts(self.drafts_path, saved)
 
+    # -- for the board ----------------------------------------------------------------------
+    def delete_rows(self, local_ids: Iterable[int]) -> list[int]:
+        """Remove rows from the local history (not the service); the ids removed."""
+        return [i for i in local_ids if self._store.delete_id(i)]
+
+    def dismiss_unknown(self, local_id: int) -> Row:
+        """The user says this unknown or lost task was not created: failed ("dismissed")."""
+        return self._store.mark_refused(local_id, "dismissed", "dismissed as not created", None)
+
 
 @contextlib.asynccontextmanager
 async def open_session(loaded: LoadedConfig, connection: Connection | None = None, *,

@@ -101,6 +101,25 @@ def _not_blank(value: str) -> str | None:
     return None if value.strip() else "must not be empty (unset the key to use its default)"
 
 
+# Textual's built-in themes (Textual is not imported here: a test compares this list with
+# `App().available_themes`, so it cannot drift when Textual is upgraded).
+BUILTIN_THEMES = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
+    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
+    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
+)
+
+
+def _theme(value: str) -> str | None:
+    if not value.strip():
+        return _not_blank(value)
+    if value in BUILTIN_THEMES:
+        return None
+    near = _close(value, list(BUILTIN_THEMES))
+    return f"is not a theme (got {value!r}){near or '; one of ' + ', '.join(BUILTIN_THEMES)}"
+
+
 def _token(value: str) -> str | None:
     if not value.strip():
         return _not_blank(value)
@@ -237,8 +256,8 @@ KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (
     KeySpec("media.player", str, "Command that opens a video, e.g. mpv (unset: the system's "
             "opener); run without a shell, the URL or file as its last argument",
             check=_not_blank, rule="a command"),
-    KeySpec("ui.theme", str, "Textual theme name", default="textual-dark", check=_not_blank,
-            rule="a theme name"),
+    KeySpec("ui.theme", str, "Textual theme name", default="textual-dark", check=_theme,
+            rule="a theme name, e.g. textual-light"),
     KeySpec("ui.bell", bool, "Ring the terminal bell when a generation ends", default=False),
     KeySpec("keymap.*", str, "Key for a binding id, e.g. keymap.submit = \"ctrl+s\"",
             check=_not_blank, rule="a key name, e.g. ctrl+s"),

@@ -29,6 +29,7 @@ class ActionSpec:
     scope: str  # where it applies: a key of SCOPES
     widget: str = "screen"  # what binds it: the screen, or its "table"
     show: bool = True  # shown in the footer
+    priority: bool = False  # works while an input has focus (the input would take the key)
 
 
 # Scope -> title, in the order the help screen and the README list them.
@@ -48,22 +49,61 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "step the state filter: all, active, succeeded, failed, unknown/expired/lost",
                "board"),
     ActionSpec("board.rerun", "r", "rerun", "Re-run",
-               "re-run the highlighted task (its form, pre-filled)", "board"),
+               "re-run the highlighted task (its form, pre-filled), or every marked one "
+               "(asks first, with the estimated cost)", "board"),
     ActionSpec("board.copy", "c", "copy", "Copy URL",
-               "copy the highlighted task's video URL", "board"),
+               "copy the highlighted task's video URL (marked: every one)", "board"),
     ActionSpec("board.open", "o", "open", "Open",
                "open the highlighted task's video in the browser", "board"),
     ActionSpec("board.download", "d", "download", "Save",
-               "save the highlighted task's video in the downloads folder (`downloads.dir`)",
+               "save the highlighted task's video (marked: every one) in the downloads folder "
+               "(`downloads.dir`)",
                "board"),
     ActionSpec("board.history", "h", "history", "History",
                "the history: search everything, show a row on the board or re-run it", "board"),
     ActionSpec("board.back", "escape", "back", "Back",
-               "leave the filter, collapse the details, or clear the filters", "board",
+               "leave the filter, collapse the details, clear the marks, or clear the filters",
+               "board",
                show=False),
     ActionSpec("board.details", "enter", "screen.details", "Details",
                "expand the detail pane (`enter` or `esc` again: back)", "board",
                widget="table", show=False),
+    ActionSpec("board.down", "j", "cursor_down", "Down", "move the cursor down", "board",
+               widget="table", show=False),
+    ActionSpec("board.up", "k", "cursor_up", "Up", "move the cursor up", "board",
+               widget="table", show=False),
+    ActionSpec("board.top", "g,home", "screen.top", "Top",
+               "go to the newest row (the top)", "board", widget="table", show=False),
+    ActionSpec("board.bottom", "G,end", "screen.bottom", "Bottom",
+               "go to the oldest row (the bottom)", "board", widget="table", show=False),
+    ActionSpec("board.jump", "colon,number_sign", "jump", "Go to #",
+               "go to a task by its number (#)", "board", show=False),
+    ActionSpec("board.state_back", "S", "cycle_state_back", "State back",
+               "step the state filter backwards", "board", show=False),
+    ActionSpec("board.finished", "F", "toggle_finished", "Hide finished",
+               "hide or show finished tasks (they stay in the history)", "board", show=False),
+    ActionSpec("board.look_up", "l", "look_up", "Look up",
+               "unknown or lost task: ask the service about it now (free)", "board",
+               show=False),
+    ActionSpec("board.dismiss", "x", "dismiss_unknown", "Dismiss",
+               "unknown or lost task: dismiss it as not created (asks; says what it means "
+               "for billing)", "board", show=False),
+    ActionSpec("board.sort", "O", "sort", "Sort",
+               "step the sort: newest first, oldest first, then by state, model, input, "
+               "length, resolution, prompt (the header shows it)", "board", show=False),
+    ActionSpec("board.mark", "space", "mark", "Mark",
+               "mark the highlighted task for a bulk action (and step down)", "board",
+               show=False),
+    ActionSpec("board.mark_range", "shift+space,V", "mark_range", "Mark range",
+               "mark every task from the last marked one to the cursor", "board", show=False),
+    ActionSpec("board.mark_all", "ctrl+a", "mark_all", "Mark all",
+               "mark every shown task (again: unmark all)", "board", show=False),
+    ActionSpec("board.copy_ids", "y", "copy_ids", "Copy id",
+               "copy the task id of the highlighted task, or of every marked one", "board",
+               show=False),
+    ActionSpec("board.delete", "delete", "delete", "Remove",
+               "remove the highlighted or marked tasks from the board and the history "
+               "(asks first; the service keeps them)", "board", show=False),
     ActionSpec("history.show", "enter", "screen.choose('show')", "Show on board",
                "show the highlighted row on the board", "history", widget="table"),
     ActionSpec("history.back", "escape", "back", "Back", "back to the board", "history"),
@@ -80,7 +120,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("settings.cancel", "escape", "cancel", "Cancel",
                "leave the settings unsaved", "settings"),
     ActionSpec("welcome.demo", "ctrl+d", "demo", "Try the demo",
-               "try the demo (offline, on the built-in simulator)", "welcome"),
+               "try the demo (offline, on the built-in simulator)", "welcome", priority=True),
     ActionSpec("help.close", "escape,q,question_mark,f1", "dismiss", "Close",
                "close the help", "help"),
     ActionSpec("app.settings", "comma,f2", "settings", "Settings",
@@ -102,7 +142,8 @@ FIXED_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 # How the README writes Textual's key names.
-_KEY_WORDS = {"slash": "/", "question_mark": "?", "comma": ",", "escape": "esc"}
+_KEY_WORDS = {"slash": "/", "question_mark": "?", "comma": ",", "escape": "esc",
+              "colon": ":", "number_sign": "#"}
 
 KEYMAP_HINT = ('Remap keys by id in the config\'s [keymap] table, e.g. "board.new_text" = '
                '"ctrl+n" (several keys: "ctrl+n,f5").')
@@ -117,17 +158,36 @@ def keys_in_effect(spec: ActionSpec, keymap: Mapping[str, str]) -> list[str]:
     return split_keys(keymap.get(spec.id, spec.keys)) or split_keys(spec.keys)
 
 
+def binding_of(binding_id: str) -> list[BindingType]:
+    """One action's `Binding` alone, for another widget that must answer its keys too."""
+    spec = BY_ID[binding_id]
+    return [b for b in bindings(spec.scope, spec.widget)
+            if not isinstance(b, tuple) and b.id == binding_id]
+
+
 def bindings(scope: str, widget: str = "screen") -> list[BindingType]:
     """The `Binding`s of one scope, for a class's BINDINGS (ids included)."""
     from textual.binding import Binding
 
     found: list[BindingType] = [
-        Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id)
+        Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id,
+                priority=spec.priority)
         for spec in ACTIONS if spec.scope == scope and spec.widget == widget]
     return found
 
 
 # -- the user's [keymap] -------------------------------------------------------------------
+
+APP_KEYS_APPLY = ("board", "history", "welcome")  # screens where the app's own keys work
+
+
+def keymap_entry_problems(keymap: Mapping[str, str], binding_id: str, keys: str) -> list[str]:
+    """What is wrong with setting `keymap.<binding_id> = keys` over this [keymap] table (for
+    `wan-tui config set keymap.X KEY`): the problems that name this entry."""
+    wanted = {**keymap, binding_id: keys}
+    return [p for p in keymap_problems(wanted)
+            if p.startswith(f"keymap.{binding_id}:") or f"{binding_id}" in p.split(":", 1)[-1]]
+
 
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """What is wrong with a [keymap] table: unknown ids (with the nearest known one) and a key
@@ -140,8 +200,8 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
             problems.append(f"keymap.{binding_id}: no action has this id{hint}")
     for scope in SCOPES:
         owners: dict[str, list[str]] = {}
-        for spec in ACTIONS:
-            if spec.scope == scope:
+        for spec in ACTIONS:  # the app's keys apply on every screen: they collide too
+            if spec.scope == scope or (spec.scope == "app" and scope in APP_KEYS_APPLY):
                 for key in keys_in_effect(spec, keymap):
                     owners.setdefault(key, []).append(spec.id)
         for key, ids in owners.items():

@@ -18,6 +18,7 @@ from pathlib import Path
 from textual import on
 from textual.app import App
 from textual.command import CommandPalette
+from textual.timer import Timer
 from textual.worker import Worker
 
 from wan_tui.api.models import GenerationRequest
@@ -32,10 +33,15 @@ from wan_tui.session import (
 from wan_tui.store.config import LoadedConfig
 
 from .actions import bindings
-from .announce import Announcer
+from .announce import BURST_SECONDS, Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
+from .contrast import readable_variables
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
+from .messages import CheckToken, JumpToRow, RowsGone, SaveSettings, TokenRefused
+from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
+from .app_settings import save_and_reply
+from wan_tui.api.errors import ApiError, BadToken, WanError
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.help import HelpScreen
@@ -45,6 +51,7 @@ from .screens.welcome import DEMO, SAVED, WelcomeScreen
 
 DEMO_REQUESTED = "demo"  # the app's result when the welcome screen's demo button was pressed
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
+ANNOUNCE_GATHER = 0.25  # changes arriving within this become one notification
 
 
 class WanApp(SettingsWiring):
@@ -82,8 +89,18 @@ class WanApp(SettingsWiring):
         self._history_open = False
         self._recount_pending = False
         self._tracker_worker: Worker[None] | None = None
+        self._announce_timer: Timer | None = None
+        self.follower: StoreFollower | None = None
+        self._announced_at = 0.0
+        self._announce_shown_until = 0.0  # when the last burst's toast goes away
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables with every text colour readable (`contrast.py`)."""
+        variables = readable_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
 
     def crash_secrets(self) -> Iterable[str | None]:
         return (self.connection.token if self.connection else None,
@@ -120,6 +137,8 @@ class WanApp(SettingsWiring):
             self.board = BoardScreen(rows, truncated=len(newest) > self.board_limit,
                                      clock=self.clock, spin=self.spin, demo=self.demo)
             await self.push_screen(self.board)
+            self.follower = StoreFollower(self.session)
+            self.set_interval(FOLLOW_SECONDS, self.follow_store)
         self._send_status()
         for request in self.seeds:
             self.submit(request)
@@ -154,6 +173,7 @@ class WanApp(SettingsWiring):
 
     async def on_unmount(self) -> None:
         self._recount_pending = False  # a timer still due would read a closed history
+        self.follower = None  # likewise
         if self._history_open:
             self.save_drafts()
         if self._unsubscribe is not None:
@@ -163,11 +183,8 @@ class WanApp(SettingsWiring):
 
     def on_tracker_update(self, message: TrackerUpdate) -> None:
         event = message.event
-        for notice in self.announcer.changes(event.rows):
-            self.notify(notice.message, title=notice.title, severity=notice.severity,
-                        timeout=notice.timeout, markup=False)
-            if notice.ended and (not self.app_focus or self.session.config.ui.bell):
-                self.bell()
+        if self.announcer.collect(event.rows):
+            self._announce_soon()
         if event.rows:
             if self.board is not None:
                 self.board.post_message(RowsChanged(event.rows))
@@ -175,6 +192,52 @@ class WanApp(SettingsWiring):
                 self._recount_pending = True
                 self.set_timer(RECOUNT_SECONDS, self._recount)
         self._send_status()
+
+    def _announce_soon(self) -> None:
+        """Say what changed once the burst has gathered, at most once a second."""
+        if self._announce_timer is not None:
+            return
+        wait = max(ANNOUNCE_GATHER, self._announced_at + BURST_SECONDS - time.monotonic())
+        self._announce_timer = self.set_timer(wait, self._announce)
+
+    def _announce(self) -> None:
+        self._announce_timer = None
+        now = time.monotonic()
+        # The last burst's toast still up: one toast replaces it, counting both bursts.
+        carry = now < self._announce_shown_until
+        notice = self.announcer.flush(carry=carry)
+        if notice is None:
+            return
+        if carry:
+            self.clear_notifications()
+        self._announced_at = now
+        timeout = notice.timeout or self.NOTIFICATION_TIMEOUT
+        self._announce_shown_until = now + timeout
+        self.notify(notice.message, title=notice.title, severity=notice.severity,
+                    timeout=timeout, markup=False)
+        if notice.ended and (not self.app_focus or self.session.config.ui.bell):
+            self.bell()  # once per burst
+
+    def on_jump_to_row(self, message: JumpToRow) -> None:
+        row = self.session.get(message.local_id)
+        if row is None or self.board is None:
+            self.notify(f"There is no task #{message.local_id} in the history.",
+                        severity="warning", markup=False)
+            return
+        self.announcer.remember([row])
+        self.board.post_message(ShowRow(row))
+
+    def follow_store(self) -> None:
+        """Show what other writers (the CLI) did to the history since the last look."""
+        if self.board is None or self.follower is None:
+            return
+        found = self.follower.poll(self.board.rows)
+        if found.changed:
+            self.post_message(TrackerUpdate(TrackerEvent(rows=found.changed)))
+        if found.gone:
+            self.board.post_message(RowsGone(found.gone))
+            self.counts = self.session.counts_by_state()
+            self._send_status()
 
     def _recount(self) -> None:
         if self._recount_pending:
@@ -221,6 +284,54 @@ class WanApp(SettingsWiring):
         self.notify(f"Downloading the video of #{row.id}…", markup=False)
         self.run_worker(save(), name="download", group="download", exit_on_error=False)
 
+    @on(BoardScreen.RerunMany)
+    def _rerun_many(self, message: BoardScreen.RerunMany) -> None:
+        for request in message.requests:
+            self.submit(request)
+
+    @on(BoardScreen.DeleteRows)
+    def _delete_rows(self, message: BoardScreen.DeleteRows) -> None:
+        gone = self.session.delete_rows(row.id for row in message.rows)
+        if self.board is not None:
+            self.board.post_message(RowsGone(gone))
+        self.counts = self.session.counts_by_state()
+        self._send_status()
+        self.notify(f"Removed {len(gone)} task{'s' if len(gone) != 1 else ''} from the history.",
+                    markup=False)
+
+    @on(BoardScreen.LookUp)
+    def _look_up(self, message: BoardScreen.LookUp) -> None:
+        """A lost task is asked about by its id; an unknown submission (no id) by listing the
+        account's tasks made around it (both are free queries)."""
+        row = message.row
+
+        async def ask() -> None:
+            try:
+                if row.task_id:
+                    found = [await self.session.look_up(row.task_id)]
+                else:
+                    await self.session.sync(since=row.created_at - 60)
+                    found = self.session.rows([row.id])
+            except WanError as error:
+                self.notify(f"#{row.id}: {error}", title="Look-up", severity="warning",
+                            markup=False)
+                return
+            if self.board is not None and found:
+                self.board.post_message(RowsChanged(found))
+            state = found[0].state if found else "gone"
+            self.notify(f"#{row.id} is {state} on the service." if row.task_id else
+                        f"#{row.id}: the account's tasks were read; it is now {state}.",
+                        title="Look-up", markup=False)
+
+        self.run_worker(ask(), name="look-up", group="core", exit_on_error=False)
+
+    @on(BoardScreen.Dismiss)
+    def _dismiss(self, message: BoardScreen.Dismiss) -> None:
+        row = self.session.dismiss_unknown(message.row.id)
+        self.announcer.remember([row])
+        if self.board is not None:
+            self.board.post_message(RowsChanged([row]))
+
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
         self.push_screen(HistoryScreen(self.session), callback=self._history_done)
@@ -257,6 +368,26 @@ class WanApp(SettingsWiring):
             else:
                 self.push_screen(WelcomeScreen(self.session.loaded.path),
                                  callback=self._welcome_done)
+
+    def on_check_token(self, message: CheckToken) -> None:
+        """Try the pasted token with one free request; save it only when it works."""
+        base_url = self.session.settings(cli_base_url=self.cli_base_url).base_url
+
+        async def check() -> None:
+            try:
+                await self.session.verify(Connection(base_url, message.token))
+            except WanError as error:
+                await self.session.disconnect()
+                what = ("This token cannot be used" if isinstance(error, BadToken)
+                        else "The service refused this token" if isinstance(error, ApiError)
+                        else "Could not check the token with the service")
+                reason = error.message + (f" ({error.server_message})"
+                                          if error.server_message else "")
+                message.screen.post_message(TokenRefused(f"{what}: {reason}"))
+                return
+            save_and_reply(self.session, SaveSettings(message.screen, {"api.token": message.token}))
+
+        self.run_worker(check(), name="check-token", group="core", exit_on_error=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.session.config.keymap))

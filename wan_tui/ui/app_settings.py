@@ -53,10 +53,13 @@ class SettingsWiring(WorkWiring):
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.session.config.keymap)
-        for problem in keymap_problems(keymap):
-            self.notify(f"{self.session.loaded.path}: {problem}", title="Keys",
+        problems = keymap_problems(keymap)
+        for problem in problems:
+            self.notify(f"{self.session.loaded.path}: {problem} (not applied)", title="Keys",
                         severity="warning", timeout=12, markup=False)
-        self.set_keymap(keymap)
+        # An entry with a problem is left out: a key never silently takes over another action.
+        self.set_keymap({k: v for k, v in keymap.items()
+                         if not any(p.startswith(f"keymap.{k}:") for p in problems)})
 
     def _apply_theme(self, name: str, announce: bool = True) -> None:
         if name == self.theme:

@@ -12,6 +12,7 @@ from wan_tui.session import Session
 from wan_tui.store.rows import Row
 
 from .compat import CrashReports
+from .screens.board_quit import QuitScreen
 from .screens.confirm import ConfirmScreen
 
 
@@ -81,13 +82,7 @@ class WorkWiring(CrashReports[str | None]):
             return
         if isinstance(self.screen, ConfirmScreen):
             return
-        them = "it" if sending == 1 else "them"
-        plural = "submission is" if sending == 1 else "submissions are"
-        self.push_screen(ConfirmScreen(
-            "Quit while sending?",
-            f"{sending} {plural} still being sent. If you quit now, the service may create "
-            f"{them} (and bill {them}) without wan-tui hearing back; it will look for them "
-            "next time.", yes="Quit anyway", no="Stay"), callback=self._confirm_quit)
+        self.push_screen(QuitScreen(self.sending), callback=self._confirm_quit)
 
     def _confirm_quit(self, yes: bool | None) -> None:
         if yes:

@@ -87,3 +87,38 @@ class SettingsSaved(Message):
     def __init__(self, error: str | None = None) -> None:
         super().__init__()
         self.error = error
+
+
+class CheckToken(Message):
+    """The welcome screen asks: try this token with one free request, then save it (the
+    screen hears `SettingsSaved`, or `TokenRefused` with the reason)."""
+
+    def __init__(self, screen: MessagePump, token: str) -> None:
+        super().__init__()
+        self.screen = screen
+        self.token = token
+
+
+class TokenRefused(Message):
+    """Sent down to the welcome screen: the token did not work, and why (never the token)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class RowsGone(Message):
+    """Sent down to the board: these rows left the history (deleted by the CLI, or by a bulk
+    delete on the board)."""
+
+    def __init__(self, local_ids: Sequence[int]) -> None:
+        super().__init__()
+        self.local_ids = list(local_ids)
+
+
+class JumpToRow(Message):
+    """The board asks: show history row #local_id (not among the board's rows)."""
+
+    def __init__(self, local_id: int) -> None:
+        super().__init__()
+        self.local_id = local_id

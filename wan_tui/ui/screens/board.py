@@ -17,55 +17,38 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wan_tui.api.models import GenerationRequest, InvalidRequest, is_http_url
-from wan_tui.api.state import State
+from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.session import TrackerStatus
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..messages import RowsChanged, ShowRow, StatusChanged
+from ..messages import RowsChanged, RowsGone, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
+from ..widgets.key_hint import KeyHint
 from ..widgets.status import StatusLine, status_text
-from ..widgets.task_table import FIXED_WIDTH, MIN_PROMPT_WIDTH, COLUMNS, TaskTable, row_cells
-from ..widgets.task_table import row_order
+from ..widgets.task_table import TaskTable
 from .board_commands import BoardCommands
+from .board_actions import BoardActions
 from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
 
-# Each frame re-renders every visible line of the table (DataTable's line cache is keyed by its
-# update count): 4 Hz animates clearly at half the CPU of 8 Hz (bench/bench_board.py).
-SPIN_HZ = 4
+# Spinners turn with the once-a-second tick: each table update re-renders every visible line
+# (DataTable's line cache is keyed by its update count), so one pass a second for both the
+# spinners and the ages keeps an idle board with 1,000 running tasks under 3% of a core
+# (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
+SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
+NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(BoardActions):
     """The main screen."""
 
     BINDINGS = bindings("board")
     COMMANDS: ClassVar = {BoardCommands}
-
-    class NewGeneration(Message):
-        """Open the form of `action`, pre-filled with `prefill` (a re-run) or not."""
-
-        def __init__(self, action: str, prefill: GenerationRequest | None = None) -> None:
-            super().__init__()
-            self.action = action
-            self.prefill = prefill
-
-    class Download(Message):
-        """Save this row's video in the downloads folder."""
-
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
-
-    class OpenHistory(Message):
-        """Open the history screen."""
 
     def __init__(self, rows: Iterable[Row] = (), *, truncated: bool = False,
                  clock: Callable[[], float], spin: bool = True, demo: bool = False) -> None:
@@ -84,6 +67,8 @@ class BoardScreen(Screen[None]):
         self.text_filter = ""
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
+        self.marked: set[int] = set()  # rows marked for a bulk action
+        self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
 
@@ -92,23 +77,11 @@ class BoardScreen(Screen[None]):
             yield Static(Text("wan-tui", style="bold"), id="brand")
             yield Input(placeholder="/ filter by prompt, model, task id, state…", id="filter")
             yield Static(id="state-filter")
-        yield TaskTable(prompt_width=self._prompt_width(), id="tasks")
+        yield TaskTable(width=self.app.size.width, id="tasks")
         yield DetailPane(id="detail")
         yield StatusLine(id="status")
+        yield KeyHint(id="key-hint")
         yield Footer()
-
-    def _prompt_width(self) -> int:
-        # table margins 2, border 2, scrollbar 1, cell padding 2 per column
-        spare = self.app.size.width - FIXED_WIDTH - 2 * len(COLUMNS) - 5
-        return max(MIN_PROMPT_WIDTH, spare)
-
-    @property
-    def table(self) -> TaskTable:
-        return self.query_one("#tasks", TaskTable)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one("#detail", DetailPane)
 
     def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.app.theme_variables)
@@ -116,41 +89,63 @@ class BoardScreen(Screen[None]):
         self.table.border_title = "Generations"
         self._rebuild()
         self.table.focus()
-        if self.spin:
-            self.set_interval(1 / SPIN_HZ, self._spin)
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
+        self.show_sort()
         self.refresh_status()
 
     def on_resize(self) -> None:
-        self.table.set_prompt_width(self._prompt_width())
+        size = self.app.size
+        self.table.fit(size.width)
+        # A small terminal: the detail pane shrinks (enter expands it) and a one-line key hint
+        # that always shows ? and q stands in for the footer.
+        self.set_class(size.height < SMALL_HEIGHT, "-short")
+        self.set_class(size.width < NARROW_WIDTH, "-narrow")
 
     def _visible(self, row: Row) -> bool:
+        if self.hide_finished and row.state in FINAL_STATES:
+            return False
         if self.state_filter.states and row.state not in self.state_filter.states:
             return False
         return not self.text_filter or text_matches(row, self.text_filter.lower().split())
 
     def _rebuild(self) -> None:
         now = self.clock()
-        shown = sorted((row for row in self.rows.values() if self._visible(row)), key=row_order)
+        shown = sorted((row for row in self.rows.values() if self._visible(row)),
+                       key=self.row_sort.key)
         self._spinning = {row.id for row in shown if row.state in SPINNING}
-        self.table.replace_all([(str(row.id), row_cells(row, self.palette, now, self.frame))
+        self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
-        self._update_title()
+        self.update_title()
         self._show_detail()
-        self.refresh_bindings()
+        self.refresh_targets()
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         shown, loaded = self.table.row_count, len(self.rows)
         title = f"Generations · {shown}" if shown == loaded else f"Generations · {shown} of {loaded}"
         if self.truncated:
             title += " newest (h: the whole history)"
-        self.table.border_title = title
+        self.table.border_title = (title + self.sort_note() + self.marks_note()
+                                   + self.above_note())
 
     # -- what the app sends down -------------------------------------------------------------
 
     def on_rows_changed(self, message: RowsChanged) -> None:
         self.apply_rows(message.rows.values())
+
+    def on_rows_gone(self, message: RowsGone) -> None:
+        self.remove_rows(message.local_ids)
+
+    def remove_rows(self, local_ids: Iterable[int]) -> None:
+        """These rows left the history: they leave the board."""
+        self.forget_marks(set(local_ids))
+        for local_id in local_ids:
+            self.rows.pop(local_id, None)
+            self._spinning.discard(local_id)
+            self.table.drop(str(local_id))
+        self.update_title()
+        self._show_detail()
+        self.refresh_targets()
 
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status, self.counts, self.connected = message.status, message.counts, message.connected
@@ -178,7 +173,7 @@ class BoardScreen(Screen[None]):
             if table.has(key) and not visible:
                 table.drop(key)
             elif table.has(key):
-                table.update_row(key, row_cells(row, self.palette, now, self.frame))
+                table.update_row(key, self.cells(row, now))
             elif visible:
                 new.append(row)
                 if old is None and row.state == State.SUBMITTING:
@@ -187,14 +182,19 @@ class BoardScreen(Screen[None]):
                 self._spinning.add(row.id)
             else:
                 self._spinning.discard(row.id)
-        table.add_in_order([(str(row.id), row_cells(row, self.palette, now, self.frame))
+        table.add_in_order([(str(row.id), self.cells(row, now))
                             for row in new])
-        if mine is not None and at_top:  # while the user looks at the top: show it
-            table.move_cursor(row=table.get_row_index(str(mine.id)))
+        if not new and changed and self.row_sort.column not in ("time", "prompt"):
+            table.resort()  # a state (say) changed: its row may belong elsewhere now
+        if new and at_top:  # the user is at the top: the top follows the newest (tail -f)
+            table.move_cursor(row=table.get_row_index(str(mine.id)) if mine is not None else 0)
+        elif new:  # the cursor and the view stay: say that rows came above them
+            cursor = table.cursor_row
+            self.new_above += sum(1 for row in new if table.get_row_index(str(row.id)) < cursor)
         detail_row = self.detail.row
         if detail_row is not None and detail_row.id in changed:
             self._show_detail()
-        self._update_title()
+        self.update_title()
 
     def _spin(self) -> None:
         if not self._spinning or not self.is_active:
@@ -209,17 +209,19 @@ class BoardScreen(Screen[None]):
                 table.update_row(key, {"state": state_cell(row.state, self.palette, self.frame)})
 
     def tick(self) -> None:
-        """Once a second: ages and stopwatches, the status line, a running task's detail."""
+        """Once a second: spinners, ages and stopwatches, the status line, the detail."""
+        if self.spin:
+            self._spin()
         now = self.clock()
         table = self.table
+        if table.scroll_y == 0:
+            self.saw_top()
         for key in table.visible_keys():  # rows off screen catch up when they come into view
             row = self.rows.get(int(key))
             shown = table.shown_cell(key, "time")
             if row is not None and (shown is None or shown.plain != time_text(row, now)):
                 table.update_row(key, {"time": time_cell(row, now, self.palette)})
-        detail_row = self.detail.row
-        if detail_row is not None and detail_row.state in SPINNING:
-            self._show_detail()
+        self.detail.tick(now)  # ages of finished tasks move too
         self.refresh_status()
 
     def _restyle(self, theme: Theme) -> None:
@@ -229,7 +231,7 @@ class BoardScreen(Screen[None]):
         for key in self.table.keys_in_order():
             row = self.rows.get(int(key))
             if row is not None:
-                self.table.update_row(key, row_cells(row, self.palette, now, self.frame))
+                self.table.update_row(key, self.cells(row, now))
         self._show_detail()
         self.refresh_status()
 
@@ -240,14 +242,10 @@ class BoardScreen(Screen[None]):
 
     # -- the highlighted row ---------------------------------------------------------------
 
-    def highlighted(self) -> Row | None:
-        key = self.table.highlighted_key()
-        return self.rows.get(int(key)) if key is not None else None
-
     @on(DataTable.RowHighlighted, "#tasks")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        self.refresh_targets()
 
     def _show_detail(self) -> None:
         self.detail.show(self.highlighted(), self.palette, self.clock())
@@ -268,6 +266,8 @@ class BoardScreen(Screen[None]):
             parts.append(repr(self.text_filter))
         if self.state_filter.states:
             parts.append(f"state {self.state_filter.label}")
+        if self.hide_finished:
+            parts.append("finished hidden (F)")
         return " · ".join(parts) or None
 
     def set_state_filter(self, state_filter: StateFilter) -> None:
@@ -282,6 +282,7 @@ class BoardScreen(Screen[None]):
 
     def clear_filters(self) -> None:
         self.text_filter = ""
+        self.hide_finished = False
         self.query_one("#filter", Input).value = ""
         self.set_state_filter(ALL_STATES)
 
@@ -306,17 +307,19 @@ class BoardScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def action_new_text(self) -> None:
-        self.post_message(self.NewGeneration("text2video"))
-
-    def action_new_image(self) -> None:
-        self.post_message(self.NewGeneration("image2video"))
-
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
     def action_cycle_state(self) -> None:
         self.set_state_filter(next_state_filter(self.state_filter))
+
+    def action_toggle_finished(self) -> None:
+        self.hide_finished = not self.hide_finished
+        self._rebuild()
+        self.refresh_status()
+
+    def action_cycle_state_back(self) -> None:
+        self.set_state_filter(next_state_filter(self.state_filter, -1))
 
     def action_details(self) -> None:
         detail = self.detail
@@ -333,66 +336,7 @@ class BoardScreen(Screen[None]):
         elif detail.has_class("-expanded") or detail.has_focus:
             detail.remove_class("-expanded")
             self.table.focus()
-        elif self.text_filter or self.state_filter.states:
+        elif self.clear_marks():
+            pass
+        elif self.text_filter or self.state_filter.states or self.hide_finished:
             self.clear_filters()
-
-    def _target(self) -> Row | None:
-        row = self.highlighted()
-        if row is None:
-            self.notify("No task is highlighted.", severity="warning")
-        return row
-
-    def action_rerun(self) -> None:
-        row = self._target()
-        if row is None:
-            return
-        try:
-            request = row.request()
-        except (InvalidRequest, TypeError) as error:
-            self.notify(f"#{row.id} cannot be re-run as it was recorded: {error}",
-                        severity="error", markup=False)
-            return
-        self.post_message(self.NewGeneration(row.action, prefill=request))
-
-    def _video_url(self) -> tuple[Row, str] | None:
-        row = self._target()
-        if row is None:
-            return None
-        if not row.video_url:
-            what = "yet" if row.state in SPINNING else f"(it is {row.state})"
-            self.notify(f"#{row.id} has no video {what}.", severity="warning", markup=False)
-            return None
-        return row, row.video_url
-
-    def action_copy(self) -> None:
-        found = self._video_url()
-        if found is not None:
-            row, url = found
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied the video link of #{row.id}.", markup=False)
-
-    def action_open(self) -> None:
-        found = self._video_url()
-        if found is None:
-            return
-        row, url = found
-        if not is_http_url(url):  # a URL from the service is data: only web links open
-            self.notify(f"#{row.id}'s video link is not a web address; not opening it.",
-                        severity="error", markup=False)
-            return
-        self.app.open_url(url)
-        self.notify(f"Opening the video of #{row.id}…", markup=False)
-
-    def action_download(self) -> None:
-        found = self._video_url()
-        if found is not None:
-            self.post_message(self.Download(found[0]))
-
-    def action_history(self) -> None:
-        self.post_message(self.OpenHistory())
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rerun", "copy", "open", "download") and self.highlighted() is None:
-            return None  # shown greyed in the footer
-        return True
-

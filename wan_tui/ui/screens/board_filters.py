@@ -27,9 +27,10 @@ def single_state(state: str) -> StateFilter:
     return StateFilter(state, frozenset({state}))
 
 
-def next_state_filter(current: StateFilter) -> StateFilter:
-    index = next((i for i, f in enumerate(STATE_CYCLE) if f == current), -1)
-    return STATE_CYCLE[(index + 1) % len(STATE_CYCLE)]
+def next_state_filter(current: StateFilter, step: int = 1) -> StateFilter:
+    """The next filter `s` steps to (`step=-1`: the one before, for `S`)."""
+    index = next((i for i, f in enumerate(STATE_CYCLE) if f == current), 0 if step < 0 else -1)
+    return STATE_CYCLE[(index + step) % len(STATE_CYCLE)]
 
 
 def text_matches(row: Row, words: list[str]) -> bool:

@@ -33,6 +33,7 @@ from wan_tui.store.config_keys import KEYS, KeySpec
 
 from ..actions import bindings
 from ..messages import SaveSettings, SettingsSaved
+from .confirm import ConfirmScreen
 from ..widgets.form_fields import (
     TRI_STATE_OPTIONS,
     FieldProblems,
@@ -274,6 +275,19 @@ class SettingsScreen(Screen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
+        """Leave unsaved; with edits, ask first."""
+        changed = len(self.changes())
+        if not changed:
+            self._leave(True)
+            return
+        what = f"{changed} setting{'s' if changed > 1 else ''}"
+        self.app.push_screen(ConfirmScreen(
+            "Leave without saving?", f"{what} changed here and not saved will be dropped.",
+            yes="Drop the changes", no="Keep editing"), callback=self._leave)
+
+    def _leave(self, yes: bool | None) -> None:
+        if not yes:
+            return
         if self._original_theme is not None and self.app.theme != self._original_theme:
             self.app.theme = self._original_theme
         self.dismiss(False)

@@ -1,4 +1,5 @@
-"""First run without a token: paste one (saved to the config file), or try the demo."""
+"""First run without a token: paste one (checked with one free request, then saved to the
+config file), or try the demo (ctrl+d works while the token field has focus)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from ..actions import bindings
-from ..messages import SaveSettings, SettingsSaved
+from ..messages import CheckToken, SettingsSaved, TokenRefused
 
 SAVED = "saved"
 DEMO = "demo"
@@ -61,8 +62,11 @@ class WelcomeScreen(Screen[str]):
         if not token:
             error.update(Text("Paste a token first.", style="bold red"))
             return
-        error.update("")
-        self.post_message(SaveSettings(self, {"api.token": token}))
+        error.update(Text("Checking the token with the service…", style="italic"))
+        self.post_message(CheckToken(self, token))
+
+    def on_token_refused(self, message: TokenRefused) -> None:
+        self.query_one("#token-error", Static).update(Text(message.reason, style="bold red"))
 
     def on_settings_saved(self, message: SettingsSaved) -> None:
         if message.error is None:

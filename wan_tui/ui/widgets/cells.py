@@ -48,9 +48,10 @@ class Palette:
             except Exception:  # noqa: BLE001 - a theme without the variable: keep a default
                 return fallback
 
-        try:
-            muted = Color.parse(variables["foreground"]).blend(
-                Color.parse(variables["background"]), 0.45).hex6
+        try:  # the app's readable muted colour (contrast.py), else a blend of its own
+            muted = Color.parse(variables.get("wan-muted") or Color.parse(
+                variables["foreground"]).blend(Color.parse(variables["background"]), 0.45)
+                .hex6).hex6
         except Exception:  # noqa: BLE001
             muted = cls.muted
         return cls(success=pick("text-success", cls.success), error=pick("text-error", cls.error),

@@ -15,14 +15,18 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from wan_tui.api.state import State
 from wan_tui.api.text import printable
 from wan_tui.store.rows import Row
 
+from ..actions import binding_of
 from .cells import MARKS, SPINNER, SPINNING, Palette, clock_span, local_time, short_span
 
 # Parameters shown on their own lines, in this order; anything else follows.
 _PARAM_ORDER = ("resolution", "size", "duration", "audio", "audio_url", "prompt_extend",
                 "shot_type", "image_url", "reference_video_urls")
+# A task not running yet says so (its stopwatch counts the wait, not the work).
+WAITING_WORDS: dict[str, str] = {State.SUBMITTING: "Sending", State.PENDING: "Waiting"}
 _SHOWN_ELSEWHERE = {"action", "model", "prompt", "negative_prompt"}
 _PARAM_LABELS = {"prompt_extend": "prompt rewrite", "shot_type": "shot type",
                  "audio_url": "audio url", "image_url": "first frame",
@@ -90,14 +94,16 @@ def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = Tr
             if name == "duration":
                 value += " s"
             line(right, label[:1].upper() + label[1:], value)
-    line(right, "Task id", row.task_id or "— (no answer from the service)")
+    line(right, "Task id", row.task_id or ("— (being sent)" if row.state == State.SUBMITTING
+                                           else "— (no answer from the service)"))
     line(right, "Trace id", row.trace_id)
     line(right, "Created", f"{local_time(row.created_at)}  ({short_span(now - row.created_at)} ago)")
     if row.finished_at is not None:
         line(right, "Finished", f"{local_time(row.finished_at)}  "
                                 f"(took {clock_span(row.finished_at - row.created_at)})")
     elif row.state in SPINNING:
-        line(right, "Running", clock_span(now - row.created_at), palette.accent)
+        line(right, WAITING_WORDS.get(row.state, "Running"), clock_span(now - row.created_at),
+             palette.accent)
 
     if not wide:
         for cells in zip(*(column.cells for column in right.columns), strict=True):
@@ -110,16 +116,32 @@ def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = Tr
     return outer
 
 
+def clock_words(row: Row | None, now: float) -> tuple[str, ...]:
+    """The times the pane shows that move with the clock."""
+    if row is None:
+        return ()
+    return (short_span(now - row.created_at),
+            clock_span(now - row.created_at) if row.state in SPINNING else "")
+
+
 class DetailPane(VerticalScroll):
     """Scrollable detail of one row; focus it (enter) to scroll a long prompt."""
 
     can_focus = True
+    BINDINGS = binding_of("board.details")  # enter again: back to the table, as help says
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.row: Row | None = None
         self._shown_with: tuple[Palette, float] | None = None
+        self._clock: tuple[str, ...] = ()
         self.border_title = "Details"
+
+    def tick(self, now: float) -> None:
+        """A second passed: show again only when a time the pane shows has changed."""
+        if self.row is not None and self._shown_with is not None and (
+                clock_words(self.row, now) != self._clock):
+            self.show(self.row, self._shown_with[0], now)
 
     def on_resize(self) -> None:
         if self.row is not None and self._shown_with is not None:
@@ -132,6 +154,7 @@ class DetailPane(VerticalScroll):
     def show(self, row: Row | None, palette: Palette, now: float) -> None:
         self.row = row
         self._shown_with = (palette, now)
+        self._clock = clock_words(row, now)
         body = self.query_one("#detail-body", Static)
         if row is None:
             self.border_title = "Details"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual.widgets import Static
 
 from wan_tui.api.state import State
@@ -48,5 +48,11 @@ def status_text(counts: dict[str, int], status: TrackerStatus, now: float, palet
 class StatusLine(Static):
     """One line above the footer."""
 
+    shown: tuple[str, list[Span]] | None = None
+
     def show(self, text: Text) -> None:
-        self.update(text)
+        """Update only when the line differs (the board asks once a second)."""
+        key = (text.plain, list(text.spans))
+        if key != self.shown:
+            self.shown = key
+            self.update(text)

@@ -10,6 +10,7 @@ from its prompt cell (`OrderedText`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -28,9 +29,12 @@ from .cells import (
     time_cell,
 )
 from .tables import highlighted_key, set_column_width
+from textual.coordinate import Coordinate
+from textual.widgets.data_table import ColumnKey
 
-# (key, label, width); the prompt column takes its width from the screen at mount.
+# (key, label, width); the prompt column takes what the others leave (`fit`).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("id", "#", 5),
     ("state", "State", 12),
     ("model", "Model", 16),
     ("action", "Input", 5),
@@ -39,15 +43,29 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("prompt", "Prompt", 40),
     ("time", "Age", 7),
 )
-FIXED_WIDTH = sum(width for key, _, width in COLUMNS if key != "prompt")
 MIN_PROMPT_WIDTH = 24
+COMPACT_PROMPT_WIDTH = 12  # a small terminal: the prompt shrinks first, then these go
+WIDE_ONLY = frozenset({"duration", "resolution"})
+# table margins 2, border 2, scrollbar 1; cell padding 2 per column
+CHROME = 5
+
+
+def layout_for(width: int) -> tuple[tuple[str, ...], int]:
+    """The columns shown in a screen this wide, and the prompt's width."""
+    for compact in (False, True):
+        keys = tuple(k for k, _, _ in COLUMNS if not (compact and k in WIDE_ONLY))
+        fixed = sum(w for k, _, w in COLUMNS if k in keys and k != "prompt")
+        spare = width - fixed - 2 * len(keys) - CHROME
+        if spare >= MIN_PROMPT_WIDTH or compact:
+            return keys, max(COMPACT_PROMPT_WIDTH if compact else MIN_PROMPT_WIDTH, spare)
+    raise AssertionError("unreachable")
 ORDER_COLUMN = "prompt"
 
 
 class OrderedText(Text):
-    """A cell that also knows its row's place in the table (ascending: newest first)."""
+    """A cell that also knows its row's place in the table (ascending: first shown first)."""
 
-    order: tuple[float, int] = (0.0, 0)
+    order: tuple[Any, ...] = (0.0, 0)
 
 
 def row_order(row: Row) -> tuple[float, int]:
@@ -59,9 +77,10 @@ def row_cells(row: Row, palette: Palette, now: float, frame: int = 0) -> dict[st
     prompt = OrderedText(one_line(row.prompt), no_wrap=True, overflow="ellipsis", end="")
     prompt.order = row_order(row)
     return {
+        "id": Text(str(row.id), style=palette.muted, no_wrap=True, justify="right", end=""),
         "state": state_cell(row.state, palette, frame),
         "model": plain(row.model),
-        "action": plain(ACTION_WORDS.get(row.action, row.action)),
+        "action": plain(input_word(row)),
         "duration": plain(duration_text(row)),
         "resolution": plain(resolution_text(row)),
         "prompt": prompt,
@@ -69,7 +88,16 @@ def row_cells(row: Row, palette: Palette, now: float, frame: int = 0) -> dict[st
     }
 
 
-def _order_of(cell: object) -> tuple[float, int]:
+def input_word(row: Row) -> str:
+    """What the task was made from: text, an image, reference videos, or Wan 3's media."""
+    if row.params.get("reference_video_urls"):
+        return "video"
+    if row.params.get("media"):
+        return "media"
+    return ACTION_WORDS.get(row.action, row.action)
+
+
+def _order_of(cell: object) -> tuple[Any, ...]:
     return cell.order if isinstance(cell, OrderedText) else (0.0, 0)
 
 
@@ -78,17 +106,20 @@ class TaskTable(DataTable[Text]):
 
     BINDINGS = bindings("board", widget="table")
 
-    def __init__(self, *, prompt_width: int = 40, id: str | None = None) -> None:
+    def __init__(self, *, width: int = 140, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self._prompt_width = prompt_width
+        self.shown_columns, self._prompt_width = layout_for(width)
         self._shown: dict[str, dict[str, Text]] = {}  # what each shown row shows now
         self._shift = 0  # rows added above the view since the last refresh
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for key, label, width in COLUMNS:
-            if key == "prompt":
-                width = self._prompt_width
-            self.add_column(label, key=key, width=width)
+            if key in self.shown_columns:
+                self.add_column(label, key=key,
+                                width=self._prompt_width if key == "prompt" else width)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -109,13 +140,23 @@ class TaskTable(DataTable[Text]):
     def visible_keys(self) -> list[str]:
         """Keys of the rows on screen now: all an animation needs to touch."""
         first = int(self.scroll_y)
-        return [str(row.key.value) for row in self.ordered_rows[first:first + self.size.height]]
+        last = min(self.row_count, first + self.size.height)
+        # By index (O(1) each): `ordered_rows` is rebuilt over every row after each update.
+        return [str(self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+                for i in range(first, last)]
 
     # -- writing -------------------------------------------------------------------------
 
-    def set_prompt_width(self, width: int) -> None:
-        self._prompt_width = width
-        set_column_width(self, "prompt", width)
+    def fit(self, screen_width: int) -> None:
+        """Lay the columns out for this screen width (a small one drops the least needed)."""
+        keys, prompt_width = layout_for(screen_width)
+        self._prompt_width = prompt_width
+        if keys == self.shown_columns:
+            set_column_width(self, "prompt", prompt_width)
+            return
+        self.shown_columns = keys
+        self.replace_all([(key, self._shown[key]) for key in self.keys_in_order()],
+                         columns=True)
 
     def add_in_order(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
         """Add rows in their places (newest on top) without moving the cursor's task or the
@@ -125,8 +166,7 @@ class TaskTable(DataTable[Text]):
         highlighted = self.highlighted_key()
         top = self.scroll_y
         for key, cells in rows:
-            self.add_row(*(cells[k] for k, _, _ in COLUMNS), key=key)
-            self._shown[key] = dict(cells)
+            self._add(key, cells)
         self.sort(ORDER_COLUMN, key=_order_of)
         if highlighted is not None and self.row_count > 1:
             index = self.get_row_index(highlighted)
@@ -144,9 +184,32 @@ class TaskTable(DataTable[Text]):
                 if self._shift == above:
                     self.call_after_refresh(self._apply_shift)
 
+    def resort(self) -> None:
+        """Put the rows in the order their prompt cells say (the sort changed), keeping the
+        cursor's task."""
+        highlighted = self.highlighted_key()
+        self.sort(ORDER_COLUMN, key=_order_of)
+        if highlighted is not None:
+            self.move_cursor(row=self.get_row_index(highlighted), scroll=True)
+
+    def show_sort(self, column: str, arrow: str) -> None:
+        """The header of the sorted column carries the arrow."""
+        for key, label, _ in COLUMNS:
+            found = self.columns.get(ColumnKey(key))
+            if found is not None:
+                found.label = Text(f"{label} {arrow}" if key == column else label)
+        self.refresh()
+
+    def _add(self, key: str, cells: dict[str, Text]) -> None:
+        self.add_row(*(cells[k] for k in self.shown_columns), key=key)
+        self._shown[key] = dict(cells)
+
     def _apply_shift(self) -> None:
         shift, self._shift = self._shift, 0
         self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
+        cursor, top = self.cursor_row, int(self.scroll_y)
+        if self.row_count and not top <= cursor < top + self.size.height - 1:
+            self.move_cursor(row=cursor, scroll=True)  # the cursor's task stays in view
 
     def update_row(self, key: str, cells: dict[str, Text]) -> int:
         """Update the cells that differ; how many did."""
@@ -157,10 +220,11 @@ class TaskTable(DataTable[Text]):
         for column, value in cells.items():
             old = current.get(column)
             if old is None or old.plain != value.plain or old.style != value.style or (
-                    old.spans != value.spans):
+                    old.spans != value.spans) or _order_of(old) != _order_of(value):
                 current[column] = value
-                self.update_cell(key, column, value)
-                changed += 1
+                if column in self.shown_columns:
+                    self.update_cell(key, column, value)
+                    changed += 1
         return changed
 
     def drop(self, key: str) -> None:
@@ -168,14 +232,16 @@ class TaskTable(DataTable[Text]):
         if self._shown.pop(key, None) is not None:
             self.remove_row(key)
 
-    def replace_all(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
-        """Show exactly these rows, in this order (a new filter): one rebuild, keeping the
-        cursor's task."""
+    def replace_all(self, rows: Sequence[tuple[str, dict[str, Text]]], *,
+                    columns: bool = False) -> None:
+        """Show exactly these rows, in this order (a new filter; with `columns`, a new set
+        of columns): one rebuild, keeping the cursor's task."""
         highlighted = self.highlighted_key()
-        self.clear()
+        self.clear(columns=columns)
+        if columns:
+            self._add_columns()
         self._shown = {}
         for key, cells in rows:
-            self.add_row(*(cells[k] for k, _, _ in COLUMNS), key=key)
-            self._shown[key] = dict(cells)
+            self._add(key, cells)
         if highlighted is not None and highlighted in self._shown:
             self.move_cursor(row=self.get_row_index(highlighted), scroll=True)
