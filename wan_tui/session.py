@@ -236,6 +236,10 @@ class Session:
         """Ask the service about one task now and record what it says (raises WanError)."""
         return await self.tracker.look_up(task_id)
 
+    def look_for(self, local_id: int) -> None:
+        """Search the account's tasks for an unknown submission now (the answer: an event)."""
+        self.tracker.reconcile_soon([local_id])
+
     async def look_up_many(self, task_ids: Sequence[str]) -> tuple[list[Row], list[str]]:
         """Ask about these tasks now: (rows found, ids the service does not know)."""
         return await self.tracker.look_up_many(task_ids)
@@ -356,8 +360,7 @@ class Session:
         """The app's form drafts: next to the history, in the data folder."""
         return self._store.path.parent / drafts.DRAFTS_FILE
 
-    def read_drafts(self) -> tuple[Any, str | None]:
-        """The drafts saved last time (None: none) and a notice when the file was unusable."""
+    def read_drafts(self) -> tuple[Any, str | None]:  # (drafts or None, a notice or None)
         return drafts.read_drafts(self.drafts_path)
 
     def write_drafts(self, saved: Mapping[str, Any]) -> None:
@@ -377,11 +380,8 @@ class Session:
 @contextlib.asynccontextmanager
 async def open_session(loaded: LoadedConfig, connection: Connection | None = None, *,
                        poll: bool = True, **options: Any) -> AsyncIterator[Session]:
-    """A session for one command: connected when given a connection, polling with `poll`.
-
-    `options` go to `Session` (store, history_path, pacing) or `connect` (retry,
-    callback_listen, callback_public_url).
-    """
+    """A session for one command: connected when given a connection, polling with `poll`;
+    `options` go to `Session` (store, history_path, pacing) or to `connect`."""
     own = {k: options.pop(k) for k in ("store", "history_path", "pacing") if k in options}
     session = Session(loaded, **own)
     loop_task: asyncio.Task[None] | None = None

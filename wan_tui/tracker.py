@@ -1,9 +1,6 @@
 """The task tracker: the only thing that talks to /wan/tasks, one polite loop for all tasks.
-
-It submits (write-ahead row, limited concurrency, never a resend), polls every unfinished task
-in batches of at most 50 ids inside a request budget, survives faults and restarts, and tells
-subscribers what changed, in batches, after the store has it.
-"""
+It submits (write-ahead row, never a resend), polls every unfinished task in batches of 50 ids
+inside a request budget, survives faults and restarts, and tells subscribers what changed."""
 
 from __future__ import annotations
 
@@ -178,7 +175,7 @@ class Tracker:
         return row
 
     async def look_up_many(self, task_ids: Sequence[str]) -> tuple[list[Row], list[str]]:
-        """Ask now about several tasks: (their rows, the ids the service does not know)."""
+        """Ask now: (the rows, the ids the service does not know)."""
         ids = list(dict.fromkeys(task_ids))
         found = await self.client.retrieve_batch(ids)
         self._apply(found.values(), self._mono())
@@ -385,6 +382,11 @@ class Tracker:
         """One more request inside the budget (a listing's later pages)."""
         await asyncio.sleep(1.0 / self.pacing.max_requests_per_second)
         self._set_status(requests=self.status.requests + 1)
+
+    def reconcile_soon(self, local_ids: Iterable[int]) -> None:
+        """Look for these unknown submissions in the account's task list at the next turn."""
+        self._reconciler.schedule_soon(local_ids)
+        self._wake.set()
 
     def reconciling(self) -> set[int]:
         """Local ids of unknown submissions the tracker will still look for."""

@@ -24,7 +24,6 @@ from textual.worker import Worker
 from wan_tui.api.models import GenerationRequest
 from wan_tui.session import (
     Connection,
-    DownloadError,
     HistoryError,
     Pacing,
     Session,
@@ -34,7 +33,7 @@ from wan_tui.store.config import LoadedConfig
 
 from .actions import bindings
 from .announce import BURST_SECONDS, Announcer
-from .app_settings import SettingsWiring
+from .app_board import BoardWiring
 from .commands import AppCommands
 from .contrast import readable_variables
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
@@ -54,7 +53,7 @@ RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
 ANNOUNCE_GATHER = 0.25  # changes arriving within this become one notification
 
 
-class WanApp(SettingsWiring):
+class WanApp(BoardWiring):
     """The app. Without a connection it starts on the welcome screen.
 
     `clock` feeds the age columns (fixed in screenshots), `spin=False` freezes spinners,
@@ -262,75 +261,6 @@ class WanApp(SettingsWiring):
     def _form_done(self, request: GenerationRequest | None) -> None:
         if request is not None:
             self.submit(request)
-
-    @on(BoardScreen.Download)
-    def _download(self, message: BoardScreen.Download) -> None:
-        """Save the row's video in the downloads folder, in a worker; say where."""
-        row = message.row
-
-        async def save() -> None:
-            try:
-                result = await self.session.download(row)
-            except DownloadError as error:
-                self.notify(str(error), title="Not downloaded", severity="error", markup=False)
-                return
-            saved = result.row
-            self.announcer.remember([saved])
-            if self.board is not None:
-                self.board.post_message(RowsChanged([saved]))
-            self.notify(f"#{row.id} {'already saved at' if result.already else 'saved to'} "
-                        f"{result.path}", title="Downloaded", markup=False)
-
-        self.notify(f"Downloading the video of #{row.id}…", markup=False)
-        self.run_worker(save(), name="download", group="download", exit_on_error=False)
-
-    @on(BoardScreen.RerunMany)
-    def _rerun_many(self, message: BoardScreen.RerunMany) -> None:
-        for request in message.requests:
-            self.submit(request)
-
-    @on(BoardScreen.DeleteRows)
-    def _delete_rows(self, message: BoardScreen.DeleteRows) -> None:
-        gone = self.session.delete_rows(row.id for row in message.rows)
-        if self.board is not None:
-            self.board.post_message(RowsGone(gone))
-        self.counts = self.session.counts_by_state()
-        self._send_status()
-        self.notify(f"Removed {len(gone)} task{'s' if len(gone) != 1 else ''} from the history.",
-                    markup=False)
-
-    @on(BoardScreen.LookUp)
-    def _look_up(self, message: BoardScreen.LookUp) -> None:
-        """A lost task is asked about by its id; an unknown submission (no id) by listing the
-        account's tasks made around it (both are free queries)."""
-        row = message.row
-
-        async def ask() -> None:
-            try:
-                if row.task_id:
-                    found = [await self.session.look_up(row.task_id)]
-                else:
-                    await self.session.sync(since=row.created_at - 60)
-                    found = self.session.rows([row.id])
-            except WanError as error:
-                self.notify(f"#{row.id}: {error}", title="Look-up", severity="warning",
-                            markup=False)
-                return
-            if self.board is not None and found:
-                self.board.post_message(RowsChanged(found))
-            state = found[0].state if found else "gone"
-            self.notify(f"#{row.id} is {state} on the service." if row.task_id else
-                        f"#{row.id}: the account's tasks were read; it is now {state}.",
-                        title="Look-up", markup=False)
-
-        self.run_worker(ask(), name="look-up", group="core", exit_on_error=False)
-
-    @on(BoardScreen.Dismiss)
-    def _dismiss(self, message: BoardScreen.Dismiss) -> None:
-        row = self.session.dismiss_unknown(message.row.id)
-        self.announcer.remember([row])
-        if self.board is not None:
-            self.board.post_message(RowsChanged([row]))
 
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
