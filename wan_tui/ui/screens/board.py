@@ -42,6 +42,7 @@ from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matc
 # (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
+FIRST_SCREEN = 80  # rows built before the first frame (more than any screen shows)
 
 
 class BoardScreen(BoardActions):
@@ -87,7 +88,10 @@ class BoardScreen(BoardActions):
         self.palette = Palette.from_variables(self.app.theme_variables)
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.table.border_title = "Generations"
-        self._rebuild()
+        # The first screenful first: the rest (up to a thousand rows) after the first frame.
+        self._rebuild(first=FIRST_SCREEN)
+        if len(self.rows) > FIRST_SCREEN:
+            self.call_after_refresh(self._rebuild)
         self.table.focus()
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
@@ -109,10 +113,10 @@ class BoardScreen(BoardActions):
             return False
         return not self.text_filter or text_matches(row, self.text_filter.lower().split())
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, first: int | None = None) -> None:
         now = self.clock()
         shown = sorted((row for row in self.rows.values() if self._visible(row)),
-                       key=self.row_sort.key)
+                       key=self.row_sort.key)[:first]
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
