@@ -13,6 +13,8 @@ downloading, deleting, and the history's queries.
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 from datetime import date, datetime
 import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +27,7 @@ from .api.models import GenerationRequest
 from .api.specs import models_for, spec_of
 from .api.state import ACTIVE_STATES
 from .callbacks import CallbackError, CallbackReceiver, parse_listen
+from .exports import write_export
 from .media import DownloadError, download
 from .store.config import (
     Config,
@@ -45,12 +48,15 @@ from .store.reading import ChangeMarker
 from .store.search import Filters
 from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
+from .thumbnails import ThumbnailCache
 from .tracker import Tracker
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
 EXPORT_PAGE = 500  # rows read at a time by a filtered export
+DISMISSED = ("dismissed by the user: the service did not create this task (a task that "
+             "was never created is not billed)")
 __all__ = ["CallbackError", "ChangeMarker", "Connection", "Filters", "QueryError", "SpendLine", "SyncResult", "parse_query", "DownloadError", "HistoryError", "NotConnected", "Pacing", "Session", "TrackerEvent",
            "TrackerStatus", "UnknownTask", "open_session", "pacing_from", "parse_listen", "request_over_defaults"]
 
@@ -370,6 +376,33 @@ class Session:
     def write_drafts(self, saved: Mapping[str, Any]) -> None:
         """Replace the saved drafts (atomically, mode 0600; raises OSError)."""
         drafts.write_drafts(self.drafts_path, saved)
+
+    # -- for the history screen ------------------------------------------------------------------
+
+    def thumbnail_cached(self, url: str) -> Path | None:
+        """The thumbnail's cached file when it is there (no fetch: fine on the UI thread)."""
+        return self._thumbnails.cached(url)
+
+    async def thumbnail(self, url: str) -> Path | None:
+        """The thumbnail's file, fetched once into the user cache folder; None: none to be had."""
+        return await self._thumbnails.get(url)
+
+    @functools.cached_property
+    def _thumbnails(self) -> ThumbnailCache:
+        return ThumbnailCache()
+
+    def delete_row(self, local_id: int) -> bool:
+        """Remove a row from the local history by its local id (rows without a task id too)."""
+        return self._store.delete_id(local_id)
+
+    def dismiss_unknown(self, local_id: int) -> Row:
+        """The user says a submission that never got an answer did not create a task."""
+        return self._store.mark_refused(local_id, "dismissed", DISMISSED, None)
+
+    def export_file(self, filters: Filters) -> tuple[Path, int]:
+        """What `filters` match, oldest first, to a new JSONL file in the downloads folder."""
+        return write_export(self._store.export_rows(filters), self.config.downloads.dir,
+                            time.time())
 
 
 @contextlib.asynccontextmanager

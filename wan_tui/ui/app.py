@@ -35,6 +35,7 @@ from .actions import bindings
 from .announce import Announcer
 from .app_settings import SettingsWiring
 from .commands import AppCommands
+from .history_wiring import HistoryWiring
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
@@ -47,7 +48,7 @@ DEMO_REQUESTED = "demo"  # the app's result when the welcome screen's demo butto
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
 
 
-class WanApp(SettingsWiring):
+class WanApp(HistoryWiring, SettingsWiring):
     """The app. Without a connection it starts on the welcome screen.
 
     `clock` feeds the age columns (fixed in screenshots), `spin=False` freezes spinners,
@@ -170,6 +171,7 @@ class WanApp(SettingsWiring):
         if event.rows:
             if self.board is not None:
                 self.board.post_message(RowsChanged(event.rows))
+            self._tell_history(RowsChanged(event.rows))
             if not self._recount_pending:  # recount soon, at most a few times a second
                 self._recount_pending = True
                 self.set_timer(RECOUNT_SECONDS, self._recount)

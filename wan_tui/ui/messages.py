@@ -87,3 +87,13 @@ class SettingsSaved(Message):
     def __init__(self, error: str | None = None) -> None:
         super().__init__()
         self.error = error
+
+
+class RowsRemoved(Message):
+    """Rows that left the history (removed by the user): drop them from view."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        super().__init__()
+        self.ids = list(ids)
