@@ -91,6 +91,7 @@ class HistoryPreview(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.row: Row | None = None
+        self.content: Group | None = None  # what the body shows (tests read it)
         self.border_title = "Preview"
 
     def compose(self) -> ComposeResult:
@@ -105,9 +106,11 @@ class HistoryPreview(VerticalScroll):
         self.row = row
         body = self.query_one("#preview-body", Static)
         if row is None:
+            self.content = None
             self.border_title = "Preview"
             body.update(Text("Nothing highlighted.", style="dim"))
             return
         self.border_title = f"Preview · #{row.id}"
-        body.update(Group(meaning_renderable(row, palette),
-                          detail_renderable(row, palette, now, wide=False)))
+        self.content = Group(meaning_renderable(row, palette),
+                             detail_renderable(row, palette, now, wide=False))
+        body.update(self.content)
