@@ -4,27 +4,22 @@ window of rows, the preview and its thumbnail, and each action, against the real
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Checkbox
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
 from wan_tui.session import Connection
 from wan_tui.sim import Simulator
-from wan_tui.sim.media import thumbnail_png
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 from wan_tui.thumbnails import ThumbnailCache
 from wan_tui.tracker import Pacing
 from wan_tui.ui.app import WanApp
-from wan_tui.ui.screens.generation_form import GenerationForm
 from wan_tui.ui.screens.history import HistoryScreen
-from wan_tui.ui.screens.history_dialogs import RemoveQuestion, UnknownQuestion
 from wan_tui.ui.screens.history_window import WINDOW
 
 from ui_support import until

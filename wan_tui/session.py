@@ -391,6 +391,15 @@ class Session:
     def _thumbnails(self) -> ThumbnailCache:
         return ThumbnailCache()
 
+    async def look_up_unknown(self, local_id: int) -> Row | None:
+        """A submission in state unknown: ask about its task, or look for it in the account's
+        task list (adopted when found); the row as it is then."""
+        row = self._store.get(local_id)
+        if row is not None and row.task_id:
+            return await self.look_up(row.task_id)
+        await self.tracker.reconcile_now([local_id])
+        return self._store.get(local_id)
+
     def delete_row(self, local_id: int) -> bool:
         """Remove a row from the local history by its local id (rows without a task id too)."""
         return self._store.delete_id(local_id)

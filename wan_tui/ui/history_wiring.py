@@ -14,6 +14,7 @@ from textual.message import Message
 
 from wan_tui.api.errors import WanError
 from wan_tui.api.models import GenerationRequest, is_http_url
+from wan_tui.api.state import State
 from wan_tui.session import Session
 from wan_tui.store.rows import Row
 
@@ -22,8 +23,6 @@ from .messages import RowsChanged, RowsRemoved
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.history import HistoryScreen
-
-LOOK_BACK_SECONDS = 600.0  # a lost submission's task is looked for from this long before it
 
 
 class HistoryWiring(WorkWiring):
@@ -91,18 +90,16 @@ class HistoryWiring(WorkWiring):
 
         async def look_up() -> None:
             try:
-                if row.task_id:
-                    await self.session.look_up(row.task_id)
-                else:  # no task id: read the account's tasks; reconciliation adopts its own
-                    await self.session.sync(since=row.created_at - LOOK_BACK_SECONDS)
+                found = await self.session.look_up_unknown(row.id)
             except WanError as error:
                 self.notify(f"Could not look up #{row.id}: {error}", severity="error",
                             markup=False)
                 return
-            found = self.session.get(row.id)
             if found is not None:
                 self._rows_changed([found])
-                self.notify(f"#{row.id} is {found.state}.", title="Looked up", markup=False)
+                self.notify(f"#{row.id} is {found.state}." + (
+                    " The service's task list does not show it yet." if found.state ==
+                    State.UNKNOWN else ""), title="Looked up", markup=False)
 
         self.notify(f"Looking up #{row.id}…", markup=False)
         self.run_worker(look_up(), name="look up", group="history-write", exit_on_error=False)
