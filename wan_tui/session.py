@@ -387,6 +387,10 @@ class Session:
         """The thumbnail's file, fetched once into the user cache folder; None: none to be had."""
         return await self._thumbnails.get(url)
 
+    def cache_thumbnail(self, url: str, data: bytes) -> Path:
+        """Keep `data` as the thumbnail of `url` (the screenshots' sample pictures)."""
+        return self._thumbnails.put(url, data)
+
     @functools.cached_property
     def _thumbnails(self) -> ThumbnailCache:
         return ThumbnailCache()

@@ -61,6 +61,15 @@ class ThumbnailCache:
         path = self.path_for(url)
         return path if path.is_file() else None
 
+    def put(self, url: str, data: bytes) -> Path:
+        """Keep `data` as the picture of `url` (written aside, then renamed into place)."""
+        target = self.path_for(url)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+        return target
+
     async def get(self, url: str) -> Path | None:
         """The cached file, fetching it first when needed; None when it cannot be had."""
         found = self.cached(url)

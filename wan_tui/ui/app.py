@@ -223,7 +223,8 @@ class WanApp(HistoryWiring, SettingsWiring):
 
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
-        self.push_screen(HistoryScreen(self.session), callback=self._history_done)
+        self.push_screen(HistoryScreen(self.session, clock=self.clock),
+                         callback=self._history_done)
 
     def _history_done(self, choice: HistoryChoice | None) -> None:
         if choice is None or self.board is None:

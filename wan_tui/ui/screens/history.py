@@ -34,7 +34,7 @@ from ..widgets.history_preview import HistoryPreview
 from ..widgets.thumbnail import load_image
 from .history_actions import HistoryActions, HistoryChoice, HistoryReader
 from .history_filters import describe
-from .history_window import COLUMNS, PAGE, PREFETCH, HistoryTable, Keyset, RowWindow
+from .history_window import PAGE, PREFETCH, HistoryTable, Keyset, RowWindow
 
 __all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen"]
 
@@ -81,32 +81,11 @@ class HistoryScreen(HistoryActions):
     def search_field(self) -> Input:
         return self.query_one("#history-search", Input)
 
-    def _prompt_width(self) -> int:
-        fixed = sum(width for key, _, width in COLUMNS if key != "prompt")
-        table_width = self.table.size.width or self.app.size.width * 3 // 5
-        return max(16, table_width - fixed - 2 * len(COLUMNS) - 3)
-
     def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.app.theme_variables)
-        table = self.table
-        table.prompt_width = self._prompt_width()
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=table.prompt_width if key == "prompt" else width)
         self.query_one("#history-error", Static).display = False
         self.search_field.focus()
         self._run_query("")
-
-    def on_resize(self) -> None:
-        width = self._prompt_width()
-        if width != self.table.prompt_width:
-            self.table.prompt_width = width
-            self.call_after_refresh(self._refill)
-
-    def _refill(self) -> None:
-        table = self.table
-        column = next(c for c in table.columns.values() if c.key.value == "prompt")
-        column.width = table.prompt_width
-        table.fill(self.window.rows, self.palette, table.cursor_row)
 
     # -- queries (off the UI thread) -----------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from rich.text import Text
 from textual.message import Message
@@ -19,14 +20,16 @@ from textual.widgets import DataTable
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..widgets.cells import Palette, local_time, one_line, plain, state_cell
-from ..widgets.tables import highlighted_key
+from ..widgets.cells import Palette, one_line, plain, state_cell
+from ..widgets.tables import highlighted_key, set_column_width
 
 PAGE = 100  # rows read at a time
 WINDOW = 300  # rows held at most (three pages: the one in view and one each side)
+MIN_PROMPT = 16
 PREFETCH = 25  # read on when the cursor or the view is this close to the window's edge
-COLUMNS = (("created", "Created", 16), ("state", "State", 12), ("model", "Model", 16),
-           ("flags", "", 2), ("prompt", "Prompt", 40), ("id", "#", 7))
+COLUMNS = (("created", "Created", 11), ("state", "State", 12), ("model", "Model", 16),
+           ("prompt", "Prompt", 40), ("id", "#", 7))
+PROMPT_CHARS = 300  # a prompt cell is cut here (cells are measured whole); the column cuts more
 
 Keyset = tuple[float, int]
 
@@ -99,15 +102,17 @@ class RowWindow:
 
 
 def flags_text(row: Row) -> str:
-    """Marks: ↓ the video is saved here, ⌫ the task was deleted on the service."""
-    return ("↓" if row.local_path else " ") + ("⌫" if row.remote_deleted_at else " ")
+    """Marks before the prompt: ↓ the video is saved here, ⌫ the task was deleted on the
+    service."""
+    return ("↓ " if row.local_path else "") + ("⌫ " if row.remote_deleted_at else "")
 
 
-def row_cells(row: Row, palette: Palette, prompt_width: int) -> list[Text]:
-    prompt = one_line(row.prompt)[:prompt_width + 1]  # cut here: cells are measured whole
-    return [plain(local_time(row.created_at)[:16]), state_cell(row.state, palette),
-            plain(row.model), Text(flags_text(row), style=palette.success, end=""),
-            Text(prompt, no_wrap=True, overflow="ellipsis", end=""),
+def row_cells(row: Row, palette: Palette) -> list[Text]:
+    prompt = Text(no_wrap=True, overflow="ellipsis", end="")
+    prompt.append(flags_text(row), style=palette.success)
+    prompt.append(one_line(row.prompt[:PROMPT_CHARS]))
+    return [plain(datetime.fromtimestamp(row.created_at).strftime("%m-%d %H:%M")),
+            state_cell(row.state, palette), plain(row.model), prompt,
             Text(str(row.id), style="dim", justify="right", end="")]
 
 
@@ -123,7 +128,16 @@ class HistoryTable(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self.prompt_width = 40
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        """The prompt column takes what the others leave (fixed widths: never measured)."""
+        fixed = sum(width for key, _, width in COLUMNS if key != "prompt")
+        spare = self.size.width - fixed - 2 * len(COLUMNS) - 1  # cell padding, scrollbar
+        set_column_width(self, "prompt", max(MIN_PROMPT, spare))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -139,7 +153,7 @@ class HistoryTable(DataTable[Text]):
         """Show exactly these rows (a new result set, or a jump) with the cursor at `cursor`."""
         self.clear()
         for row in rows:
-            self.add_row(*row_cells(row, palette, self.prompt_width), key=str(row.id))
+            self.add_row(*row_cells(row, palette), key=str(row.id))
         if self.row_count:
             self.move_cursor(row=min(max(cursor, 0), self.row_count - 1), animate=False)
 
@@ -148,7 +162,7 @@ class HistoryTable(DataTable[Text]):
         view stay where they are on screen."""
         cursor, top = self.cursor_row, self.scroll_y
         for row in rows:
-            self.add_row(*row_cells(row, palette, self.prompt_width), key=str(row.id))
+            self.add_row(*row_cells(row, palette), key=str(row.id))
         for key in drop_top:
             self.remove_row(key)
         if drop_top:
@@ -164,7 +178,7 @@ class HistoryTable(DataTable[Text]):
         for key in drop_bottom:
             self.remove_row(key)
         for row in rows:
-            self.add_row(*row_cells(row, palette, self.prompt_width), key=str(row.id))
+            self.add_row(*row_cells(row, palette), key=str(row.id))
         self.sort("id", key=lambda cell: order.get(int(cell.plain), 0))
         self.move_cursor(row=cursor + len(rows), scroll=False)
         target = top + len(rows)
@@ -173,6 +187,6 @@ class HistoryTable(DataTable[Text]):
 
     def update_row(self, row: Row, palette: Palette) -> None:
         key = str(row.id)
-        for (column, _, _), cell in zip(COLUMNS, row_cells(row, palette, self.prompt_width),
+        for (column, _, _), cell in zip(COLUMNS, row_cells(row, palette),
                                         strict=True):
             self.update_cell(key, column, cell)
