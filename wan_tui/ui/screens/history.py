@@ -119,23 +119,19 @@ class HistoryScreen(HistoryActions):
         rows = self.history.search(filters=filters, limit=PAGE)
         if worker.is_cancelled:
             return
-        self.app.call_from_thread(self._show_results, generation, rows)
+        # The count is capped (bounded cost): rows and count are shown in one update.
         total = self.history.count(filters=filters, cap=COUNT_CAP)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_total, generation, total)
+            self.app.call_from_thread(self._show_results, generation, rows, total)
 
-    def _show_results(self, generation: int, rows: list[Row]) -> None:
+    def _show_results(self, generation: int, rows: list[Row], total: int) -> None:
         if generation != self.generation:
             return
+        self.total = total
         self.window.reset(rows, PAGE)
         self.table.fill(self.window.rows, self.palette)
         self._show_status()
         self._show_preview()
-
-    def _show_total(self, generation: int, total: int) -> None:
-        if generation == self.generation:
-            self.total = total
-            self._show_status()
 
     def _show_status(self) -> None:
         if self.total is None:
