@@ -16,6 +16,7 @@ from wan_tui.api.state import State
 from wan_tui.session import Connection, UnknownTask
 from wan_tui.sim import Simulator
 from wan_tui.store.config import save_values
+from wan_tui.store.rows import Row
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.screens.generation_form import GenerationForm
 from wan_tui.ui.screens.history import HistoryScreen
@@ -41,6 +42,17 @@ async def search(pilot: Pilot[Any], screen: HistoryScreen, text: str) -> None:
     await settled(pilot, screen)
 
 
+async def history_at(pilot: Pilot[Any], app: WanApp, sim: Simulator, query: str,
+                     tasks: int = 6) -> tuple[HistoryScreen, Row]:
+    """The simulator's tasks in the history, the screen open on `query`, its first row."""
+    await with_tasks(pilot, app, sim, tasks)
+    screen = await open_history(pilot, app)
+    await search(pilot, screen, query)
+    row = screen.highlighted()
+    assert row is not None and row.task_id
+    return screen, row
+
+
 def notes(app: WanApp) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -49,11 +61,7 @@ async def test_copy_keys_put_prompt_url_and_task_id_on_the_clipboard(
         tmp_path: Path, sim: Simulator) -> None:
     app = make_app(tmp_path, connect(sim))
     async with app.run_test(size=SIZE) as pilot:
-        await with_tasks(pilot, app, sim)
-        screen = await open_history(pilot, app)
-        await search(pilot, screen, "has:video")
-        row = screen.highlighted()
-        assert row is not None and row.video_url and row.task_id
+        screen, row = await history_at(pilot, app, sim, "has:video")
         await pilot.press("p")
         assert app.clipboard == row.prompt
         await pilot.press("c")
@@ -69,11 +77,7 @@ async def test_open_and_download_are_asked_of_the_app(tmp_path: Path, sim: Simul
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=SIZE) as pilot:
-        await with_tasks(pilot, app, sim)
-        screen = await open_history(pilot, app)
-        await search(pilot, screen, "has:video")
-        row = screen.highlighted()
-        assert row is not None
+        screen, row = await history_at(pilot, app, sim, "has:video")
         await pilot.press("o")
         await until(pilot, lambda: opened == [row.video_url])
         await pilot.press("d")
@@ -88,11 +92,7 @@ async def test_rerun_opens_the_form_prefilled_over_the_history(tmp_path: Path,
                                                               sim: Simulator) -> None:
     app = make_app(tmp_path, connect(sim))
     async with app.run_test(size=SIZE) as pilot:
-        await with_tasks(pilot, app, sim)
-        screen = await open_history(pilot, app)
-        await search(pilot, screen, "model:t2v")
-        row = screen.highlighted()
-        assert row is not None
+        screen, row = await history_at(pilot, app, sim, "model:t2v")
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, GenerationForm))
         form = app.screen
@@ -105,11 +105,7 @@ async def test_rerun_opens_the_form_prefilled_over_the_history(tmp_path: Path,
 async def test_remove_asks_then_removes_only_locally(tmp_path: Path, sim: Simulator) -> None:
     app = make_app(tmp_path, connect(sim))
     async with app.run_test(size=SIZE) as pilot:
-        await with_tasks(pilot, app, sim)
-        screen = await open_history(pilot, app)
-        await search(pilot, screen, "")
-        row = screen.highlighted()
-        assert row is not None and row.task_id
+        screen, row = await history_at(pilot, app, sim, "")
         await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, RemoveQuestion))
         await pilot.press("escape")  # no: nothing happens
@@ -127,11 +123,7 @@ async def test_remove_also_on_the_service_deletes_the_task_there(tmp_path: Path,
                                                                 sim: Simulator) -> None:
     app = make_app(tmp_path, connect(sim))
     async with app.run_test(size=SIZE) as pilot:
-        await with_tasks(pilot, app, sim)
-        screen = await open_history(pilot, app)
-        await search(pilot, screen, "")
-        row = screen.highlighted()
-        assert row is not None and row.task_id
+        screen, row = await history_at(pilot, app, sim, "")
         await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, RemoveQuestion))
         question = app.screen
