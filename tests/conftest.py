@@ -22,6 +22,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WAN_TUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("WAN_TUI_CACHE_DIR", str(tmp_path / "cache"))  # thumbnails
     monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", NOWHERE)
     monkeypatch.delenv("ACEDATACLOUD_API_TOKEN", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

@@ -19,7 +19,6 @@ from wan_tui.api.state import State
 from wan_tui.session import Connection
 from wan_tui.sim import Simulator
 from wan_tui.store.config import load_config, save_values
-from wan_tui.store.history import HistoryStore
 from wan_tui.tracking import Pacing
 from wan_tui.ui.app import DEMO_REQUESTED, WanApp
 from wan_tui.ui.screens.board import BoardScreen
@@ -177,37 +176,6 @@ async def test_copy_open_download_and_rerun_the_highlighted_task(tmp_path: Path,
         assert app.screen.query_one("#prompt", TextArea).text == "a lighthouse at dusk"
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.board)
-
-
-async def test_history_lists_newest_first_in_pages_and_jumps_to_a_row(tmp_path: Path) -> None:
-    with HistoryStore(tmp_path / "history.sqlite3", clock=_ticking()) as store:
-        for n in range(250):
-            local_id = store.add_submission(GenerationRequest(
-                action="text2video", model="wan2.6-t2v", prompt=f"prompt number {n}"))
-            store.mark_refused(local_id, "bad_request", "refused", None)
-    app = make_app(tmp_path, Connection("http://127.0.0.1:9", "t"), track=False, board_limit=50)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.board is not None)
-        assert board_of(app).table.row_count == 50
-        await pilot.press("h")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
-        history = app.screen
-        assert isinstance(history, HistoryScreen)
-        table = history.table
-        assert table.row_count == 100  # one page, not the whole table
-        first = [table.get_row_at(i)[3].plain for i in range(3)]
-        assert first == ["prompt number 249", "prompt number 248", "prompt number 247"]
-        await pilot.press("pagedown", "pagedown", "pagedown")
-        assert table.row_count == 200  # the next page came as the cursor neared the end
-        table.scroll_end(animate=False)  # scrolling (wheel, scrollbar) reads on as well
-        await until(pilot, lambda: table.row_count == 250)
-        await pilot.press("slash", *"number 7", "enter")
-        await until(pilot, lambda: table.row_count == history.total < 100)
-        await pilot.press("ctrl+end", "enter")  # the oldest match: "prompt number 7"
-        await until(pilot, lambda: app.screen is app.board)
-        board = board_of(app)
-        highlighted = board.highlighted()
-        assert highlighted is not None and highlighted.prompt == "prompt number 7"
 
 
 async def test_quit_asks_while_a_submission_is_in_flight(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ downloading, deleting, and the history's queries.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
 import contextlib
+from datetime import date, datetime
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +36,6 @@ from .store.config import (
     set_value,
     unset_value,
 )
-from .store import drafts
 from .store.errors import HistoryError
 from .store.health import SpendLine, Stats
 from .store.history import HistoryStore
@@ -48,6 +47,7 @@ from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
 from .tracker import Tracker
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
+from .workbench import Workbench
 
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
@@ -64,7 +64,7 @@ class NotConnected(Exception):
     """An operation that needs the service was asked for before `connect()`."""
 
 
-class Session:
+class Session(Workbench):
     """Every operation a front end may ask for. No Textual, no argparse.
 
     The history opens on first use (raises HistoryError with a message for users), so
@@ -236,10 +236,6 @@ class Session:
         """Ask the service about one task now and record what it says (raises WanError)."""
         return await self.tracker.look_up(task_id)
 
-    def look_for(self, local_id: int) -> None:
-        """Search the account's tasks for an unknown submission now (the answer: an event)."""
-        self.tracker.reconcile_soon([local_id])
-
     async def look_up_many(self, task_ids: Sequence[str]) -> tuple[list[Row], list[str]]:
         """Ask about these tasks now: (rows found, ids the service does not know)."""
         return await self.tracker.look_up_many(task_ids)
@@ -350,31 +346,6 @@ class Session:
         """An export file, streamed (constant memory), in one transaction; ImportRefused
         naming the bad lines, and nothing imported, when any line cannot be a history row."""
         return self._store.import_lines(read_lines(handle))
-
-    # -- for the terminal app ------------------------------------------------------------------
-
-    DRAFTS_MAX_BYTES = drafts.DRAFTS_MAX_BYTES
-
-    @property
-    def drafts_path(self) -> Path:
-        """The app's form drafts: next to the history, in the data folder."""
-        return self._store.path.parent / drafts.DRAFTS_FILE
-
-    def read_drafts(self) -> tuple[Any, str | None]:  # (drafts or None, a notice or None)
-        return drafts.read_drafts(self.drafts_path)
-
-    def write_drafts(self, saved: Mapping[str, Any]) -> None:
-        """Replace the saved drafts (atomically, mode 0600; raises OSError)."""
-        drafts.write_drafts(self.drafts_path, saved)
-
-    # -- for the board ----------------------------------------------------------------------
-    def delete_rows(self, local_ids: Iterable[int]) -> list[int]:
-        """Remove rows from the local history (not the service); the ids removed."""
-        return [i for i in local_ids if self._store.delete_id(i)]
-
-    def dismiss_unknown(self, local_id: int) -> Row:
-        """The user says this unknown or lost task was not created: failed ("dismissed")."""
-        return self._store.mark_refused(local_id, "dismissed", "dismissed as not created", None)
 
 
 @contextlib.asynccontextmanager

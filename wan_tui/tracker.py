@@ -378,15 +378,14 @@ class Tracker:
             # Emit every row whose search ended, changed or not: waiters count them settled.
             self._emit(rows)
 
+    async def reconcile_now(self, local_ids: Sequence[int]) -> None:
+        """Look for these unknown submissions in the account's task list now (the user asks)."""
+        await self._reconcile(list(local_ids))
+
     async def _budget_pause(self) -> None:
         """One more request inside the budget (a listing's later pages)."""
         await asyncio.sleep(1.0 / self.pacing.max_requests_per_second)
         self._set_status(requests=self.status.requests + 1)
-
-    def reconcile_soon(self, local_ids: Iterable[int]) -> None:
-        """Look for these unknown submissions in the account's task list at the next turn."""
-        self._reconciler.schedule_soon(local_ids)
-        self._wake.set()
 
     def reconciling(self) -> set[int]:
         """Local ids of unknown submissions the tracker will still look for."""

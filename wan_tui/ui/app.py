@@ -36,6 +36,7 @@ from .announce import BURST_SECONDS, Announcer
 from .app_board import BoardWiring
 from .commands import AppCommands
 from .contrast import readable_variables
+from .history_wiring import HistoryWiring
 from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
 from .messages import CheckToken, JumpToRow, RowsGone, SaveSettings, TokenRefused
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
@@ -53,7 +54,7 @@ RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
 ANNOUNCE_GATHER = 0.25  # changes arriving within this become one notification
 
 
-class WanApp(BoardWiring):
+class WanApp(HistoryWiring, BoardWiring):
     """The app. Without a connection it starts on the welcome screen.
 
     `clock` feeds the age columns (fixed in screenshots), `spin=False` freezes spinners,
@@ -187,6 +188,7 @@ class WanApp(BoardWiring):
         if event.rows:
             if self.board is not None:
                 self.board.post_message(RowsChanged(event.rows))
+            self._tell_history(RowsChanged(event.rows))
             if not self._recount_pending:  # recount soon, at most a few times a second
                 self._recount_pending = True
                 self.set_timer(RECOUNT_SECONDS, self._recount)
@@ -264,7 +266,8 @@ class WanApp(BoardWiring):
 
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
-        self.push_screen(HistoryScreen(self.session), callback=self._history_done)
+        self.push_screen(HistoryScreen(self.session, clock=self.clock),
+                         callback=self._history_done)
 
     def _history_done(self, choice: HistoryChoice | None) -> None:
         if choice is None or self.board is None:

@@ -63,26 +63,24 @@ class BoardWiring(SettingsWiring):
     @on(BoardScreen.LookUp)
     def _look_up(self, message: BoardScreen.LookUp) -> None:
         """A lost task is asked about by its id; an unknown submission (no id) is looked for in
-        the account's tasks by the tracker, which adopts it if found (both are free)."""
+        the account's tasks and adopted if found (both are free queries)."""
         row = message.row
 
         async def ask() -> None:
             try:
-                found = [await self.session.look_up(row.task_id)] if row.task_id else []
+                found = await self.session.look_up_unknown(row.id)
             except WanError as error:
                 self.notify(f"#{row.id}: {error}", title="Look-up", severity="warning",
                             markup=False)
                 return
-            if self.board is not None and found:
-                self.board.post_message(RowsChanged(found))
-            state = found[0].state if found else "gone"
-            self.notify(f"#{row.id} is {state} on the service.", title="Look-up", markup=False)
+            if self.board is not None and found is not None:
+                self.board.post_message(RowsChanged([found]))
+            state = found.state if found is not None else "gone"
+            self.notify(f"#{row.id} is {state}." + (
+                "" if found is None or found.task_id else
+                " It was not found in the account's tasks (yet)."), title="Look-up",
+                markup=False)
 
-        if not row.task_id:  # the tracker searches the account's tasks; events say the rest
-            self.session.look_for(row.id)
-            self.notify(f"Looking for #{row.id} in the account's tasks…", title="Look-up",
-                        markup=False)
-            return
         self.run_worker(ask(), name="look-up", group="core", exit_on_error=False)
 
     @on(BoardScreen.Dismiss)

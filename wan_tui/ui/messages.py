@@ -122,3 +122,13 @@ class JumpToRow(Message):
     def __init__(self, local_id: int) -> None:
         super().__init__()
         self.local_id = local_id
+
+
+class RowsRemoved(Message):
+    """Rows that left the history (removed by the user): drop them from view."""
+
+    bubble = False  # for the screen it is sent to only
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        super().__init__()
+        self.ids = list(ids)

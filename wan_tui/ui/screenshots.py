@@ -51,9 +51,24 @@ def sample_app(folder: Path, *, connected: bool = True, board_limit: int = 1000)
     session = Session(load_config(config_path), history_path=folder / "history.sqlite3")
     session.save_settings({"downloads.dir": "~/Downloads/wan-tui"})
     fill_sample_history(session)
+    seed_thumbnails(session, folder / "cache")
     session.close_history()
     return WanApp(load_config(config_path), NOWHERE, history_path=folder / "history.sqlite3",
                   clock=fixed_clock(), spin=False, track=False, board_limit=board_limit)
+
+
+def seed_thumbnails(session: Session, cache: Path) -> None:
+    """The sample's thumbnails, made here and kept in the shot's own cache folder (nothing is
+    fetched), drawn with half-cell blocks whatever the terminal (the same picture each run)."""
+    from wan_tui.sim.media import thumbnail_png
+
+    from .widgets.thumbnail import force_halfcell
+
+    os.environ["WAN_TUI_CACHE_DIR"] = str(cache)
+    force_halfcell()
+    for row in session.search(has_video=True, limit=100):
+        if row.thumbnail_url and row.task_id:
+            session.cache_thumbnail(row.thumbnail_url, thumbnail_png(row.task_id, 160, 90))
 
 
 async def until(pilot: Any, condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -114,8 +129,19 @@ async def show_settings(pilot: Any) -> None:
 async def show_history(pilot: Any) -> None:
     await show_board(pilot)
     await pilot.press("h")
-    await pilot.pause()
-    await pilot.press("down", "down")
+    await until(pilot, lambda: getattr(pilot.app.screen, "total", None) is not None)
+    await pilot.press("down", *["down"] * 5)  # into the list, onto a finished generation
+    await history_settled(pilot)
+
+
+async def history_settled(pilot: Any) -> None:
+    """Until the history's count and the highlighted row's thumbnail are shown."""
+    def settled() -> bool:
+        screen = pilot.app.screen
+        preview = screen.query_one("#history-preview")
+        return (screen.total is not None and not screen.workers
+                and preview.thumbnail.showing not in ("none", "loading…"))
+    await until(pilot, settled)
 
 
 async def show_help(pilot: Any) -> None:

@@ -1,77 +1,71 @@
-"""The whole history, newest first, searched and paged from the store 100 rows at a time.
+"""The whole history, newest first: search it, look at a row, act on it.
 
-Enter dismisses with the row to show on the board, `r` with the row to re-run. The table holds
-only the pages read so far; the next page is read when the cursor nears the end.
+The search field is focused when the screen opens; its text is read by the history's query
+syntax (`fox state:failed model:r2v since:2026-11-01 has:video saved:yes`) and each keystroke
+runs the query off the UI thread (a thread worker in group "history-query"; a newer keystroke
+cancels the older query). The table holds a window of the results (history_window.py), paged
+by key in group "history-page". The preview shows the highlighted row and its thumbnail,
+fetched once through the session. What changes the history or the outside world is posted up
+(`Rerun`, `Open`, `Download`, `Delete`, `LookUp`, `Dismiss`); reading and exporting are asked
+of the session directly. `enter` dismisses with the row to show on the board.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+import asyncio
+import time
+from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, get_current_worker
 
+from wan_tui.api.state import State
+from wan_tui.session import Filters, QueryError, parse_query
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..widgets.cells import Palette, local_time, one_line, plain, state_cell
-from ..widgets.tables import highlighted_key, set_column_width
+from ..messages import RowsChanged, RowsRemoved
+from ..widgets.cells import Palette
+from ..widgets.history_preview import HistoryPreview
+from ..widgets.thumbnail import load_image
+from .history_actions import HistoryActions, HistoryChoice, HistoryReader
+from .history_filters import describe
+from .history_window import PAGE, PREFETCH, HistoryTable, Keyset, RowWindow
 
-PAGE = 100
-PREFETCH = 20  # read the next page when the cursor is this close to the end
-COLUMNS = (("created", "Created", 19), ("state", "State", 12), ("model", "Model", 16),
-           ("prompt", "Prompt", 60), ("id", "#", 6))
+__all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen"]
 
-
-class HistoryReader(Protocol):
-    """The queries the screen pages with (the session offers them)."""
-
-    def search(self, text: str | None = None, **filters: Any) -> list[Row]: ...
-
-    def count(self, text: str | None = None, **filters: Any) -> int: ...
+COUNT_CAP = 1000  # counted exactly up to here, then "1,000+"
 
 
-@dataclass(frozen=True)
-class HistoryChoice:
-    action: str  # "show" or "rerun"
-    row: Row
-
-
-class HistoryTable(DataTable[Text]):
-    BINDINGS = bindings("history", widget="table")
-
-    class NearEnd(Message):
-        """Scrolled close to the last row read: time for the next page."""
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        if new > old and new >= self.max_scroll_y - PREFETCH:
-            self.post_message(self.NearEnd())
-
-
-class HistoryScreen(Screen[HistoryChoice | None]):
+class HistoryScreen(HistoryActions):
     BINDINGS = bindings("history")
+    CSS_PATH = "history.tcss"
 
-    def __init__(self, history: HistoryReader) -> None:
+    def __init__(self, history: HistoryReader, *, clock: Any = time.time) -> None:
         super().__init__(id="history")
         self.history = history
+        self.clock = clock
         self.palette = Palette()
-        self.text = ""
-        self.total = 0
-        self.rows: dict[int, Row] = {}
-        self._offset = 0
-        self._exhausted = False
-        self._search_timer: Timer | None = None
+        self.text = ""  # the search text the results are for
+        self.filters = Filters()
+        self.total: int | None = None  # None: still counting
+        self.window = RowWindow()
+        self.generation = 0  # bumped by each new query: older answers are dropped
+        self._page_worker: Worker[None] | None = None
+
+    # -- building ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search prompts (full text)…", id="history-search")
-        yield HistoryTable(id="history-table", cursor_type="row")
+        yield Input(placeholder="search prompts · state:failed model:r2v since:2026-11-01 "
+                    "has:video saved:yes", id="history-search")
+        yield Static("", id="history-error", markup=False)
+        with Horizontal(id="history-main"):
+            yield HistoryTable(id="history-table")
+            yield HistoryPreview(id="history-preview")
         yield Static(id="history-status")
         yield Footer()
 
@@ -79,100 +73,221 @@ class HistoryScreen(Screen[HistoryChoice | None]):
     def table(self) -> HistoryTable:
         return self.query_one("#history-table", HistoryTable)
 
-    def _prompt_width(self) -> int:
-        # margins 2, border 2, scrollbar 1, cell padding 2 per column
-        fixed = sum(width for key, _, width in COLUMNS if key != "prompt")
-        return max(30, self.app.size.width - fixed - 2 * len(COLUMNS) - 5)
+    @property
+    def preview(self) -> HistoryPreview:
+        return self.query_one("#history-preview", HistoryPreview)
+
+    @property
+    def search_field(self) -> Input:
+        return self.query_one("#history-search", Input)
 
     def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.app.theme_variables)
-        table = self.table
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=self._prompt_width() if key == "prompt" else width)
-        self.reload()
-        table.focus()
+        self.query_one("#history-error", Static).display = False
+        self.search_field.focus()
+        self._run_query("")
 
-    def on_resize(self) -> None:
-        set_column_width(self.table, "prompt", self._prompt_width())
-
-    def reload(self) -> None:
-        self.rows = {}
-        self._offset = 0
-        self._exhausted = False
-        self.table.clear()
-        text = self.text or None
-        self.total = self.history.count(text)
-        self.load_page()
-
-    def load_page(self) -> None:
-        if self._exhausted:
-            return
-        page = self.history.search(self.text or None, limit=PAGE, offset=self._offset)
-        self._offset += len(page)
-        self._exhausted = len(page) < PAGE
-        table = self.table
-        for row in page:
-            if row.id in self.rows:  # a row added meanwhile shifted the pages
-                continue
-            self.rows[row.id] = row
-            table.add_row(
-                plain(local_time(row.created_at)),
-                state_cell(row.state, self.palette),
-                plain(row.model),
-                Text(one_line(row.prompt), no_wrap=True, overflow="ellipsis", end=""),
-                Text(str(row.id), style="dim", justify="right", end=""),
-                key=str(row.id),
-            )
-        self._show_status()
-
-    def _show_status(self) -> None:
-        what = f"matching {self.text!r}" if self.text else "in the history"
-        self.query_one("#history-status", Static).update(Text.assemble(
-            (f"{len(self.rows):,} of {self.total:,} generations {what}", "bold"),
-            ("   newest first · more load as you scroll", "dim")))
-        self.table.border_title = "History"
-
-    @on(DataTable.RowHighlighted, "#history-table")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= self.table.row_count - PREFETCH:
-            self.load_page()
-
-    @on(HistoryTable.NearEnd)
-    def _scrolled_near_end(self) -> None:
-        self.load_page()
+    # -- queries (off the UI thread) -----------------------------------------------------
 
     @on(Input.Changed, "#history-search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(0.25, lambda: self._search(event.value))
+        self._run_query(event.value)
 
     @on(Input.Submitted, "#history-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search(event.value)
+    def _search_submitted(self) -> None:
         self.table.focus()
 
-    def _search(self, value: str) -> None:
-        if value.strip() != self.text:
-            self.text = value.strip()
-            self.reload()
+    def _run_query(self, value: str) -> None:
+        error = self.query_one("#history-error", Static)
+        try:
+            filters = parse_query(value)
+        except QueryError as problem:
+            error.update(Text(f"✘ {problem}", style=self.palette.error))
+            error.display = True
+            return
+        error.display = False
+        if value.strip() == self.text and self.generation:
+            return
+        self.text, self.filters = value.strip(), filters
+        self.generation += 1
+        self.total = None
+        self._query(filters, self.generation)
+
+    @work(thread=True, exclusive=True, group="history-query", exit_on_error=False)
+    def _query(self, filters: Filters, generation: int) -> None:
+        worker = get_current_worker()
+        rows = self.history.search(filters=filters, limit=PAGE)
+        if worker.is_cancelled:
+            return
+        # The count is capped (bounded cost): rows and count are shown in one update.
+        total = self.history.count(filters=filters, cap=COUNT_CAP)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_results, generation, rows, total)
+
+    def _show_results(self, generation: int, rows: list[Row], total: int) -> None:
+        if generation != self.generation:
+            return
+        self.total = total
+        self.window.reset(rows, PAGE)
+        self.table.fill(self.window.rows, self.palette)
+        self._show_status()
+        self._show_preview()
+
+    def _show_status(self) -> None:
+        if self.total is None:
+            count = "counting…"
+        elif self.total > COUNT_CAP:
+            count = f"{COUNT_CAP:,}+ generations"
+        else:
+            count = f"{self.total:,} generation{'' if self.total == 1 else 's'}"
+        parts: list[tuple[str, str]] = [(count, "bold"), (f" · {describe(self.filters)}", "")]
+        if not self.window.rows and self.total == 0:
+            parts.append((" · nothing matches: try fewer words or filters"
+                          if self.text else " · the history is empty", "dim"))
+        elif not self.window.at_end:
+            parts.append((" · newest first · more as you scroll · G: the oldest", "dim"))
+        else:
+            parts.append((" · newest first", "dim"))
+        self.query_one("#history-status", Static).update(Text.assemble(*parts))
+        self.table.border_title = "History"
+
+    # -- paging the window ---------------------------------------------------------------
+
+    def _paging(self) -> bool:
+        return self._page_worker is not None and self._page_worker.is_running
+
+    def _read(self, direction: str, after: Keyset | None) -> None:
+        self._page_worker = self._read_page(self.filters, self.generation, direction, after)
+
+    @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
+    def _read_page(self, filters: Filters, generation: int, direction: str,
+                   after: Keyset | None) -> None:
+        rows = self.history.search(filters=filters, limit=PAGE, after=after,
+                                   oldest_first=direction in ("up", "end"))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply_page, generation, direction, rows)
+
+    def _apply_page(self, generation: int, direction: str, rows: list[Row]) -> None:
+        if generation != self.generation:
+            return
+        window, table = self.window, self.table
+        held = [str(row.id) for row in window.rows]
+        known = set(held)
+        if direction == "end":
+            window.reset_to_end(rows, PAGE)
+            table.fill(window.rows, self.palette, cursor=len(window.rows) - 1)
+        elif direction == "start":
+            window.reset(rows, PAGE)
+            table.fill(window.rows, self.palette, cursor=0)
+        elif direction == "down":
+            dropped = window.extend_down(rows, PAGE)
+            table.append([r for r in rows if str(r.id) not in known], held[:dropped],
+                         self.palette)
+        else:
+            dropped = window.extend_up(rows, PAGE)
+            order = {row.id: index for index, row in enumerate(window.rows)}
+            table.prepend([r for r in rows if str(r.id) not in known],
+                          order, held[len(held) - dropped:] if dropped else [], self.palette)
+        self._show_status()
+
+    def _near_edge(self, downward: bool) -> None:
+        if self._paging():
+            return
+        if downward and not self.window.at_end:
+            self._read("down", self.window.last_key())
+        elif not downward and not self.window.at_start:
+            self._read("up", self.window.first_key())
+
+    @on(HistoryTable.NearEdge)
+    def _scrolled_near_edge(self, event: HistoryTable.NearEdge) -> None:
+        self._near_edge(event.downward)
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.table.row_count - PREFETCH:
+            self._near_edge(True)
+        elif event.cursor_row <= PREFETCH:
+            self._near_edge(False)
+        self._show_preview()
+        self.refresh_bindings()
+
+    def action_last(self) -> None:
+        if self.window.at_end:
+            self.table.move_cursor(row=self.table.row_count - 1)
+        else:
+            self._read("end", None)
+
+    def action_first(self) -> None:
+        if self.window.at_start:
+            self.table.move_cursor(row=0)
+        else:
+            self._read("start", None)
+
+    # -- what the app sends down ---------------------------------------------------------
+
+    def on_rows_changed(self, message: RowsChanged) -> None:
+        for row in message.rows.values():
+            if self.window.replace(row):
+                self.table.update_row(row, self.palette)
+                if self.preview.row is not None and self.preview.row.id == row.id:
+                    self._show_preview()
+
+    def on_rows_removed(self, message: RowsRemoved) -> None:
+        for local_id in message.ids:
+            if self.window.remove(local_id):
+                self.table.remove_row(str(local_id))
+        self._show_preview()
+
+    # -- the preview ---------------------------------------------------------------------
 
     def highlighted(self) -> Row | None:
-        key = highlighted_key(self.table)
-        return self.rows.get(int(key)) if key is not None else None
+        key = self.table.highlighted_key()
+        return next((r for r in self.window.rows if str(r.id) == key), None) if key else None
 
-    def action_choose(self, action: str) -> None:
+    def _show_preview(self) -> None:
         row = self.highlighted()
-        if row is not None:
-            self.dismiss(HistoryChoice(action, row))
+        shown = self.preview.row
+        self.preview.show(row, self.palette, self.clock())
+        if row is not None and shown is not None and shown.id == row.id and (
+                shown.thumbnail_url == row.thumbnail_url):
+            return  # the same picture
+        thumbnail = self.preview.thumbnail
+        if row is None or not row.thumbnail_url:
+            thumbnail.show_note("no thumbnail" if row is None or row.state != State.SUCCEEDED
+                                else "no thumbnail link")
+            return
+        thumbnail.show_note("loading…")
+        self._load_thumbnail(row.id, row.thumbnail_url)
+
+    @work(exclusive=True, group="history-thumbnail", exit_on_error=False)
+    async def _load_thumbnail(self, local_id: int, url: str) -> None:
+        path = await self.history.thumbnail(url)
+        image = await asyncio.to_thread(load_image, path) if path is not None else None
+        row = self.highlighted()
+        if row is None or row.id != local_id:
+            return
+        if image is None:
+            self.preview.thumbnail.show_note("thumbnail not available" if path is None
+                                             else "thumbnail unreadable")
+        else:
+            self.preview.thumbnail.show_image(image)
+
+    # -- focus ---------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one("#history-search", Input).focus()
+        self.search_field.focus()
+
+    def action_to_list(self) -> None:
+        self.table.focus()
 
     def action_back(self) -> None:
-        if self.focused is self.query_one("#history-search", Input):
+        if self.focused is self.search_field and self.window.rows:
             self.table.focus()
         else:
             self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rerun", "copy_prompt", "copy", "copy_id", "open", "download", "delete",
+                      "settle") and self.highlighted() is None:
+            return None  # shown greyed in the footer
+        return True

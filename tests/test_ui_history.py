@@ -1,0 +1,230 @@
+"""The history screen driven with the keyboard (Pilot): search with the query syntax, the
+window of rows, the preview and its thumbnail, and each action, against the real simulator."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+
+from wan_tui.api.models import GenerationRequest
+from wan_tui.api.state import State
+from wan_tui.session import Connection
+from wan_tui.sim import Simulator
+from wan_tui.store.config import load_config
+from wan_tui.store.history import HistoryStore
+from wan_tui.thumbnails import ThumbnailCache
+from wan_tui.tracker import Pacing
+from wan_tui.ui.app import WanApp
+from wan_tui.ui.screens.history import HistoryScreen
+from wan_tui.ui.screens.history_window import WINDOW
+
+from ui_support import until
+
+SIZE = (160, 45)
+FAST = Pacing(max_requests_per_second=50, first_poll=0.05, interval=0.1)
+NOWHERE = Connection("http://127.0.0.1:9", "t")
+
+
+def fill(path: Path, count: int, *, failed_every: int = 0) -> None:
+    """`count` rows, oldest first: "prompt number N"; every `failed_every`th one failed."""
+    with HistoryStore(path) as store:
+        for n in range(count):
+            local_id = store.add_submission(GenerationRequest(
+                action="text2video", model="wan2.6-t2v", prompt=f"prompt number {n}"))
+            if failed_every and n % failed_every == 0:
+                store.mark_refused(local_id, "bad_request", "refused", None)
+            else:
+                store.mark_submitted(local_id, f"task-{n}", None)
+
+
+def make_app(tmp_path: Path, connection: Connection = NOWHERE, **options: Any) -> WanApp:
+    return WanApp(load_config(tmp_path / "config.toml"), connection,
+                  history_path=tmp_path / "history.sqlite3", spin=False, track=False,
+                  pacing=FAST, **options)
+
+
+async def open_history(pilot: Pilot[Any], app: WanApp) -> HistoryScreen:
+    await until(pilot, lambda: app.board is not None and app.screen is app.board)
+    await pilot.press("h")
+    await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+    screen = app.screen
+    assert isinstance(screen, HistoryScreen)
+    await until(pilot, lambda: screen.total is not None)
+    return screen
+
+
+def prompts(screen: HistoryScreen) -> list[str]:
+    return [row.prompt for row in screen.window.rows]
+
+
+def preview_text(screen: HistoryScreen, width: int = 70) -> str:
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(screen.preview.content)
+    return console.export_text()
+
+
+def status(screen: HistoryScreen) -> str:
+    return str(screen.query_one("#history-status").render())
+
+
+async def settled(pilot: Pilot[Any], screen: HistoryScreen) -> None:
+    """Until the newest query's rows and count are shown."""
+    await until(pilot, lambda: screen.total is not None and not screen.workers)
+
+
+async def test_typing_filters_at_once_with_the_query_syntax(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 30, failed_every=3)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        assert app.focused is screen.search_field  # typing filters at once
+        assert screen.total == 30 and "newest first" in status(screen)
+        assert "more as you scroll" not in status(screen)  # all 30 are held
+        await pilot.press(*"state:failed")
+        await settled(pilot, screen)
+        assert screen.total == 10 and {r.state for r in screen.window.rows} == {State.FAILED}
+        assert "state failed" in status(screen)
+        await pilot.press(*" number 27")
+        await settled(pilot, screen)
+        assert prompts(screen) == ["prompt number 27"]
+        assert "matching 'number 27'" in status(screen) and "1 generation " in status(screen)
+        await pilot.press("ctrl+u", *"failed")  # a state's name filters by it, as on the board
+        await settled(pilot, screen)
+        assert screen.total == 10
+        await pilot.press("ctrl+u", *"r2v")  # a model alias
+        await settled(pilot, screen)
+        assert screen.total == 0 and "model wan2.6-r2v" in status(screen)
+
+
+async def test_a_query_error_is_shown_by_the_field_and_keeps_the_results(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 5)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press(*"state:faild")
+        error = screen.query_one("#history-error")
+        await until(pilot, lambda: error.display)
+        assert "did you mean 'failed'" in str(error.render())
+        assert screen.text == "state"  # the last text that could be read stays searched
+        await pilot.press("backspace", *"ed")
+        await until(pilot, lambda: not error.display)
+        await settled(pilot, screen)
+        assert screen.total == 0 and "state failed" in status(screen)
+
+
+async def test_the_window_stays_bounded_and_contiguous_wherever_the_user_goes(
+        tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 1000)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        table = screen.table
+        assert table.row_count == 100 and screen.total == 1000
+        assert "more as you scroll" in status(screen)
+        await pilot.press("down")  # into the list
+        assert app.focused is table
+        largest = 0
+        for _ in range(40):
+            await pilot.press("pagedown")
+            await until(pilot, lambda: not screen.workers)
+            largest = max(largest, table.row_count)
+        assert largest <= WINDOW
+        numbers = [int(p.rsplit(" ", 1)[1]) for p in prompts(screen)]
+        assert numbers == list(range(numbers[0], numbers[0] - len(numbers), -1))  # no gap
+        highlighted = screen.highlighted()
+        assert highlighted is not None and highlighted.prompt == (
+            f"prompt number {999 - table.cursor_row - (999 - numbers[0])}")
+        await pilot.press("G")  # the oldest row, read as the last page
+        await until(pilot, lambda: screen.window.at_end and not screen.workers)
+        await until(pilot, lambda: (row := screen.highlighted()) is not None
+                    and row.prompt == "prompt number 0")
+        assert "more as you scroll" not in status(screen)
+        for _ in range(10):  # back up from the end: pages come in above
+            await pilot.press("pageup")
+            await until(pilot, lambda: not screen.workers)
+            assert table.row_count <= WINDOW
+        numbers = [int(p.rsplit(" ", 1)[1]) for p in prompts(screen)]
+        assert numbers == list(range(numbers[0], numbers[0] - len(numbers), -1))
+        assert numbers[0] > 100  # pages above the last one were read
+        await pilot.press("g")  # the newest again
+        await until(pilot, lambda: (row := screen.highlighted()) is not None
+                    and row.prompt == "prompt number 999")
+
+
+async def test_enter_shows_the_row_on_the_board(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 250)
+    app = make_app(tmp_path, board_limit=50)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press(*"number 7", "enter")
+        await settled(pilot, screen)
+        assert app.focused is screen.table
+        await pilot.press("ctrl+end", "enter")
+        await until(pilot, lambda: app.screen is app.board)
+        assert app.board is not None
+        shown = app.board.highlighted()
+        assert shown is not None and shown.prompt == "prompt number 7"
+
+
+async def synced(pilot: Pilot[Any], app: WanApp, sim: Simulator, count: int) -> None:
+    """The simulator's seeded tasks, imported into the history before the screen opens."""
+    sim.seed_tasks(count)
+    await until(pilot, lambda: app.board is not None)
+    await app.session.sync()
+
+
+async def test_the_preview_draws_the_thumbnail_fetched_once_into_the_cache(
+        tmp_path: Path, sim: Simulator) -> None:
+    app = make_app(tmp_path, Connection(sim.base_url, sim.token))
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(pilot, app, sim, 12)
+        screen = await open_history(pilot, app)
+        await pilot.press(*"has:video", "enter")
+        await settled(pilot, screen)
+        row = screen.highlighted()
+        assert row is not None and row.thumbnail_url
+        thumbnail = screen.preview.thumbnail
+        await until(pilot, lambda: thumbnail.showing == "image")
+        cached = ThumbnailCache().cached(row.thumbnail_url)
+        assert cached is not None and cached.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert cached.parent == tmp_path / "cache" / "thumbnails"
+        fetched = sim.stats.requests["/_sim/media"]
+        await pilot.press("down")
+        await until(pilot, lambda: thumbnail.showing == "image" and (
+            screen.preview.row is not None and screen.preview.row.id != row.id))
+        await pilot.press("up")  # back to the first: drawn again from the cache
+        await until(pilot, lambda: thumbnail.showing == "image" and (
+            screen.preview.row is not None and screen.preview.row.id == row.id))
+        assert sim.stats.requests["/_sim/media"] == fetched + 1  # only the second row's
+        preview = preview_text(screen)
+        assert row.prompt[:20] in preview and "Meaning" in preview and "Cost" in preview
+
+
+def finished(n: int, thumbnail_url: str | None, **extra: Any) -> dict[str, Any]:
+    """A succeeded task as an export line (imported through the session)."""
+    return {"task_id": f"task-{n}", "state": "succeeded", "prompt": f"finished {n}",
+            "model": "wan2.6-t2v", "action": "text2video", "created_at": 1_700_000_000 + n,
+            "video_url": f"https://x.invalid/{n}.mp4", "thumbnail_url": thumbnail_url, **extra}
+
+
+async def test_a_missing_or_broken_thumbnail_shows_a_placeholder(tmp_path: Path) -> None:
+    gone, broken = "http://127.0.0.1:9/gone.png", "https://x.invalid/broken.png"
+    cache = ThumbnailCache()  # the same folder as the app's: WAN_TUI_CACHE_DIR
+    cache.folder.mkdir(parents=True)
+    cache.path_for(broken).write_bytes(b"not an image at all")
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.board is not None)
+        app.session.import_rows([finished(0, gone), finished(1, broken), finished(2, None)])
+        screen = await open_history(pilot, app)
+        thumbnail = screen.preview.thumbnail
+        for prompt, shown in (("finished 1", "thumbnail unreadable"),
+                              ("finished 0", "thumbnail not available"),
+                              ("finished 2", "no thumbnail link")):
+            await pilot.press("slash", "ctrl+u", *prompt, "enter")
+            await settled(pilot, screen)
+            await until(pilot, lambda: thumbnail.showing == shown)
