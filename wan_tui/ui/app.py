@@ -33,28 +33,25 @@ from wan_tui.store.config import LoadedConfig
 
 from .actions import bindings
 from .announce import BURST_SECONDS, Announcer
-from .app_board import BoardWiring
+from .app_welcome import DEMO_REQUESTED, WelcomeWiring
 from .commands import AppCommands
 from .contrast import readable_variables
 from .history_wiring import HistoryWiring
-from .messages import RowsChanged, ShowRow, StatusChanged, TrackerUpdate
-from .messages import CheckToken, JumpToRow, RowsGone, SaveSettings, TokenRefused
-from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
-from .app_settings import save_and_reply
-from wan_tui.api.errors import ApiError, BadToken, WanError
+from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, TrackerUpdate
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.help import HelpScreen
 from .screens.history import HistoryChoice, HistoryScreen
 from .screens.settings import SettingsScreen
-from .screens.welcome import DEMO, SAVED, WelcomeScreen
+from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
+from .screens.welcome import WelcomeScreen
 
-DEMO_REQUESTED = "demo"  # the app's result when the welcome screen's demo button was pressed
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
+__all__ = ["DEMO_REQUESTED", "WanApp"]
 ANNOUNCE_GATHER = 0.25  # changes arriving within this become one notification
 
 
-class WanApp(HistoryWiring, BoardWiring):
+class WanApp(HistoryWiring, WelcomeWiring):
     """The app. Without a connection it starts on the welcome screen.
 
     `clock` feeds the age columns (fixed in screenshots), `spin=False` freezes spinners,
@@ -288,39 +285,6 @@ class WanApp(HistoryWiring, BoardWiring):
         if action in ("request_quit", "settings", "help"):
             return self.is_main_screen()
         return True
-
-    def _welcome_done(self, result: str | None) -> None:
-        if result == DEMO:
-            self.exit(DEMO_REQUESTED)
-        elif result == SAVED:
-            self.reload_config()
-            settings = self.session.settings(cli_base_url=self.cli_base_url)
-            if settings.token:
-                self.notify("Token saved. Welcome!", markup=False)
-                self.call_later(self._start, Connection(settings.base_url, settings.token))
-            else:
-                self.push_screen(WelcomeScreen(self.session.loaded.path),
-                                 callback=self._welcome_done)
-
-    def on_check_token(self, message: CheckToken) -> None:
-        """Try the pasted token with one free request; save it only when it works."""
-        base_url = self.session.settings(cli_base_url=self.cli_base_url).base_url
-
-        async def check() -> None:
-            try:
-                await self.session.verify(Connection(base_url, message.token))
-            except WanError as error:
-                await self.session.disconnect()
-                what = ("This token cannot be used" if isinstance(error, BadToken)
-                        else "The service refused this token" if isinstance(error, ApiError)
-                        else "Could not check the token with the service")
-                reason = error.message + (f" ({error.server_message})"
-                                          if error.server_message else "")
-                message.screen.post_message(TokenRefused(f"{what}: {reason}"))
-                return
-            save_and_reply(self.session, SaveSettings(message.screen, {"api.token": message.token}))
-
-        self.run_worker(check(), name="check-token", group="core", exit_on_error=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.session.config.keymap))
