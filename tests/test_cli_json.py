@@ -67,3 +67,14 @@ def test_failures_are_json_with_the_documented_fields(cli) -> None:
     code, out, _ = cli("wait", "--json")  # neither an id nor --all: a usage error
     assert code == 2 and set(json.loads(out)["error"]) == {"code", "message", "hint", "status",
                                                            "trace_id"}
+
+
+def test_waits_lists_and_imports_have_the_documented_fields(cli, tmp_path: Path) -> None:
+    _, snap, _ = run_json(cli, "generate", "one", "--wait")
+    assert set(run_json(cli, "wait", snap["task_id"])[1]) == TASK
+    assert all(set(t) == TASK for t in run_json(cli, "tasks", snap["task_id"])[1])
+    assert all(set(t) == TASK for t in run_json(cli, "wait", "--all")[1])
+    export = tmp_path / "h.jsonl"
+    assert cli("history", "export", "-o", str(export))[0] == 0
+    assert set(run_json(cli, "history", "import", str(export))[1]) == row_fields(
+        "history import")

@@ -123,8 +123,10 @@ def _connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                              "(never the token or bodies)")
 
 
-def _json_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+def _json_option(parser: argparse.ArgumentParser, *, top: bool = True) -> None:
+    # Below a command that has it too (`history import`), SUPPRESS keeps either place working.
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text",
+                        default=False if top else argparse.SUPPRESS)
 
 
 def duration(text: str) -> int:
@@ -325,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     hp.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     hp = hsub.add_parser("import", help="merge a JSONL export into the history")
     hp.add_argument("file")
+    _json_option(hp, top=False)
     hp = hsub.add_parser("delete", help="remove one task from the history (with --remote, "
                                         "from the service too)")
     hp.add_argument("task_id")
