@@ -45,6 +45,7 @@ from .screens.history import HistoryChoice, HistoryScreen
 from .screens.settings import SettingsScreen
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
+from .widgets.status import spend_text
 
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
 __all__ = ["DEMO_REQUESTED", "WanApp"]
@@ -82,6 +83,7 @@ class WanApp(HistoryWiring, WelcomeWiring):
         self.cli_base_url = cli_base_url
         self.board: BoardScreen | None = None
         self.counts: dict[str, int] = {}
+        self.spend = ""  # today's recorded costs, for the status line
         self.announcer = Announcer()
         self._history_open = False
         self._recount_pending = False
@@ -241,12 +243,16 @@ class WanApp(HistoryWiring, WelcomeWiring):
         if self._recount_pending:
             self._recount_pending = False
             self.counts = self.session.counts_by_state()
+            self.spend = spend_text(self.session.spend_today())
             self._send_status()
 
     def _send_status(self) -> None:
         if self.board is not None:
-            self.board.post_message(StatusChanged(self.session.status, self.counts,
-                                                  self.session.connected))
+            status = self.session.status
+            fresh = status.freshness_note(self.session.pacing().interval)
+            notes = [note for note in (self.spend, fresh) if note]
+            self.board.post_message(StatusChanged(status, self.counts, self.session.connected,
+                                                  notes))
 
     # -- what the screens ask for ------------------------------------------------------------
 

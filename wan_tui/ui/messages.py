@@ -49,11 +49,12 @@ class StatusChanged(Message):
     bubble = False  # for the screen it is sent to only
 
     def __init__(self, status: TrackerStatus, counts: Mapping[str, int],
-                 connected: bool) -> None:
+                 connected: bool, notes: Sequence[str] = ()) -> None:
         super().__init__()
         self.status = status
         self.counts = dict(counts)
         self.connected = connected
+        self.notes = list(notes)  # today's spend, a freshness warning: shown after the counts
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StatusChanged)

@@ -63,6 +63,7 @@ class BoardScreen(BoardActions):
         self.status = TrackerStatus()
         self.counts: dict[str, int] = {}
         self.connected = False
+        self.notes: list[str] = []  # today's spend, freshness: from the app
         self._spinning: set[int] = set()  # shown rows whose state mark spins
         self.frame = 0
         self.text_filter = ""
@@ -153,6 +154,7 @@ class BoardScreen(BoardActions):
 
     def on_status_changed(self, message: StatusChanged) -> None:
         self.status, self.counts, self.connected = message.status, message.counts, message.connected
+        self.notes = message.notes
         self.refresh_status()
 
     def on_show_row(self, message: ShowRow) -> None:
@@ -242,7 +244,7 @@ class BoardScreen(BoardActions):
     def refresh_status(self) -> None:
         self.query_one("#status", StatusLine).show(status_text(
             self.counts, self.status, self.clock(), self.palette, demo=self.demo,
-            filter_label=self.filter_label(), connected=self.connected))
+            filter_label=self.filter_label(), connected=self.connected, notes=self.notes))
 
     # -- the highlighted row ---------------------------------------------------------------
 

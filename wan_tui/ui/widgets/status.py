@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from rich.text import Span, Text
 from textual.widgets import Static
 
+from wan_tui.api.pricing import money
 from wan_tui.api.state import State
-from wan_tui.session import TrackerStatus
+from wan_tui.session import SpendLine, TrackerStatus
 
 from .cells import Palette, short_span
 
@@ -15,9 +18,18 @@ COUNT_ORDER = (State.SUBMITTING, State.PENDING, State.RUNNING, State.SUCCEEDED, 
                State.UNKNOWN, State.EXPIRED, State.LOST)
 
 
+def spend_text(lines: Iterable[SpendLine]) -> str:
+    """"today $1.20" (each currency summed), or "" when no cost is known yet today."""
+    totals: dict[str, float] = {}
+    for line in lines:
+        totals[line.currency] = totals.get(line.currency, 0.0) + line.amount
+    return ("today " + " + ".join(money(amount, currency) for currency, amount
+                                  in sorted(totals.items()))) if totals else ""
+
+
 def status_text(counts: dict[str, int], status: TrackerStatus, now: float, palette: Palette, *,
                 demo: bool = False, filter_label: str | None = None,
-                connected: bool = True) -> Text:
+                connected: bool = True, notes: Sequence[str] = ()) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     if demo:
         text.append(" DEMO ", style=f"bold reverse {palette.warning}")
@@ -30,6 +42,8 @@ def status_text(counts: dict[str, int], status: TrackerStatus, now: float, palet
         if i:
             text.append(" · ", style=palette.muted)
         text.append(words, style=style)
+    for note in notes:
+        text.append(f"   {note}", style=palette.muted)
     if not connected:
         text.append("   not connected", style=palette.warning)
     if status.submitting:
