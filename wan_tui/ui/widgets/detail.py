@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from wan_tui.api.pricing import format_cost
 from wan_tui.api.state import State
 from wan_tui.api.text import printable
 from wan_tui.store.rows import Row
@@ -31,6 +32,9 @@ _SHOWN_ELSEWHERE = {"action", "model", "prompt", "negative_prompt"}
 _PARAM_LABELS = {"prompt_extend": "prompt rewrite", "shot_type": "shot type",
                  "audio_url": "audio url", "image_url": "first frame",
                  "reference_video_urls": "references"}
+
+
+USAGE_CHARS = 300  # an odd usage shape is shown cut, never whole
 
 
 def _value_text(value: Any) -> str:
@@ -82,6 +86,12 @@ def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = Tr
                                           (size, palette.muted)))
     line(left, "Thumbnail", row.thumbnail_url)
     line(left, "Saved to", row.local_path)
+    if row.cost is not None:  # as the service settled it; an unknown shape is shown raw
+        line(left, "Cost", format_cost(row.cost))
+    if row.usage is not None:
+        usage = (", ".join(f"{key} {value}" for key, value in row.usage.items())
+                 if isinstance(row.usage, dict) else str(row.usage))
+        line(left, "Usage", usage[:USAGE_CHARS])
 
     line(right, "Model", Text.assemble(printable(row.model or "—"),
                                        (f"  {printable(row.action)}", palette.muted)))
