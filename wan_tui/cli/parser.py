@@ -138,14 +138,7 @@ def duration(text: str) -> int:
 
 
 def seed(text: str) -> int:
-    low, high = SEED_RANGE
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"must be {low} to {high} (got {text})")
-    return value
+    return bounded(*SEED_RANGE)(text)
 
 
 def media_item(text: str) -> object:
