@@ -40,7 +40,7 @@ from .store.errors import HistoryError
 from .store.health import SpendLine, Stats
 from .store.history import HistoryStore
 from .store.query import QueryError, parse_query
-from .store.reading import ChangeMarker
+from .store.reading import ChangeMarker, filters_of
 from .store.search import Filters
 from .store.transfer import ImportRefused, read_lines
 from .sync import SyncProgress, SyncResult
@@ -51,7 +51,6 @@ from .workbench import Workbench
 
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
-EXPORT_PAGE = 500  # rows read at a time by a filtered export
 AUTO_SAVE_GRACE = 120.0  # seconds a closing session waits for auto-saves under way
 __all__ = ["CallbackError", "ChangeMarker", "Connection", "DownloadError", "Filters",
            "HistoryError", "ImportRefused", "NotConnected", "OpenError", "Pacing", "QueryError", "Saved",
@@ -329,15 +328,10 @@ class Session(Workbench):
         return self._store.counts_by_state()
 
     def export_rows(self, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Rows as JSON-ready dicts, a page at a time: the whole history oldest first, or
-        what the filters (those of `search`) match, newest first."""
-        if not any(v not in (None, "", [], ()) for v in filters.values()):
-            yield from self._store.export_rows()
-            return
-        offset = 0
-        while page := self._store.search(**filters, limit=EXPORT_PAGE, offset=offset):
-            yield from (row.to_json() for row in page)
-            offset += len(page)
+        """Rows as JSON-ready dicts, oldest first, streamed by key: the whole history, or what
+        the filters (those of `search`) match."""
+        wanted = any(v not in (None, "", [], ()) for v in filters.values())
+        return self._store.export_rows(filters_of(**filters) if wanted else None)
 
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
         return self._store.import_rows(rows)

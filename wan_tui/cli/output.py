@@ -171,8 +171,7 @@ class Progress:
         if not self.enabled or not self.live:
             return
         share = done / total if total else 0.0
-        filled = round(20 * share)
-        line = (f"[{'#' * filled}{'-' * (20 - filled)}] {done / 1e6:,.1f}"
+        line = (f"{bar_text(share)} {done / 1e6:,.1f}"
                 + (f" of {total / 1e6:,.1f} MB" if total else " MB")
                 + f" · {clock_text(self.clock() - self.start)}")
         if line != self.last:
@@ -205,9 +204,14 @@ def progress_line(counts: Mapping[str, int], elapsed: float, *, bar: bool) -> st
         parts.append(f"~{clock_text(elapsed / done * (total - done))} left")
     line = " · ".join(parts)
     if bar and total:
-        filled = round(20 * done / total)
-        line = f"[{'#' * filled}{'-' * (20 - filled)}] {line}"
+        line = f"{bar_text(done / total)} {line}"
     return line
+
+
+def bar_text(share: float, width: int = 20) -> str:
+    """`[#####---------------]` for a share from 0 to 1."""
+    filled = round(width * min(max(share, 0.0), 1.0))
+    return f"[{'#' * filled}{'-' * (width - filled)}]"
 
 
 def clock_text(seconds: float) -> str:

@@ -35,8 +35,9 @@ class ChangeMarker:
     max_updated_at: float
 
 
-def _filters(text: str | None, states: Sequence[str], model: str | None,
-             models: Sequence[str], **rest: Any) -> Filters:
+def filters_of(text: str | None = None, states: Sequence[str] = (), model: str | None = None,
+               models: Sequence[str] = (), **rest: Any) -> Filters:
+    """The Filters that `search`'s separate arguments stand for (short model names read)."""
     wanted = list(models) + ([model] if model else [])
     aliases = model_aliases()
     resolved = [m for name in wanted for m in aliases.get(name.lower(), (name,))]
@@ -95,7 +96,7 @@ class HistoryReader:
         """One page of the history, newest first (created_at, then id, descending; oldest
         first with `oldest_first`). `filters` (e.g. from query.parse_query) replaces the
         separate arguments. `after`: the (created_at, id) of the previous page's last row."""
-        wanted = filters or _filters(text, states, model, models, action=action, since=since,
+        wanted = filters or filters_of(text, states, model, models, action=action, since=since,
                                      until=until, has_video=has_video, saved=saved,
                                      deleted_remote=deleted_remote)
         with self._read() as conn:
@@ -109,7 +110,7 @@ class HistoryReader:
               filters: Filters | None = None, cap: int | None = None) -> int:
         """How many rows match; with `cap`, min(n, cap + 1) at a cost bounded by cap (show
         "1,000+" when the result is above cap)."""
-        wanted = filters or _filters(text, states, model, models, action=action, since=since,
+        wanted = filters or filters_of(text, states, model, models, action=action, since=since,
                                      until=until)
         with self._read() as conn:
             sql, args = count_sql(conn, wanted, fts=self.fts, cap=cap)

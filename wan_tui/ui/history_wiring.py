@@ -2,7 +2,7 @@
 
 The history screen posts `Rerun`, `Open`, `Download`, `Delete`, `LookUp`, `Dismiss`; the app
 asks the session (in workers where it waits on the service) and sends what changed down
-(`RowsChanged`, `RowsRemoved`) to the history screen and the board.
+(`RowsChanged`, `RowsGone`) to the history screen and the board.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from wan_tui.session import Session
 from wan_tui.store.rows import Row
 
 from .app_work import WorkWiring
-from .messages import RowsChanged, RowsRemoved
+from .messages import RowsChanged, RowsGone
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.history import HistoryScreen
@@ -78,7 +78,7 @@ class HistoryWiring(WorkWiring):
                                 markup=False)
                     return
             self.session.delete_row(row.id)
-            self._tell_history(RowsRemoved([row.id]))
+            self._tell_history(RowsGone([row.id]))
             where = " and on the service" if message.remote else ""
             self.notify(f"#{row.id} removed from the history{where}.", markup=False)
 

@@ -109,8 +109,8 @@ class TokenRefused(Message):
 
 
 class RowsGone(Message):
-    """Sent down to the board: these rows left the history (deleted by the CLI, or by a bulk
-    delete on the board)."""
+    """Sent down to the board or the history screen: these rows left the history (deleted by
+    the CLI, or by the user on either screen)."""
 
     def __init__(self, local_ids: Sequence[int]) -> None:
         super().__init__()
@@ -123,13 +123,3 @@ class JumpToRow(Message):
     def __init__(self, local_id: int) -> None:
         super().__init__()
         self.local_id = local_id
-
-
-class RowsRemoved(Message):
-    """Rows that left the history (removed by the user): drop them from view."""
-
-    bubble = False  # for the screen it is sent to only
-
-    def __init__(self, ids: Sequence[int]) -> None:
-        super().__init__()
-        self.ids = list(ids)

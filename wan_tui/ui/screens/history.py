@@ -28,7 +28,7 @@ from wan_tui.session import Filters, QueryError, parse_query
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..messages import RowsChanged, RowsRemoved
+from ..messages import RowsChanged, RowsGone
 from ..widgets.cells import Palette
 from ..widgets.history_preview import HistoryPreview
 from ..widgets.thumbnail import load_image
@@ -232,8 +232,8 @@ class HistoryScreen(HistoryActions):
                 if self.preview.row is not None and self.preview.row.id == row.id:
                     self._show_preview()
 
-    def on_rows_removed(self, message: RowsRemoved) -> None:
-        for local_id in message.ids:
+    def on_rows_gone(self, message: RowsGone) -> None:
+        for local_id in message.local_ids:
             if self.window.remove(local_id):
                 self.table.remove_row(str(local_id))
         self._show_preview()
