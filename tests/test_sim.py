@@ -342,6 +342,33 @@ def test_media_are_a_real_png_and_mp4(sim: Simulator, client: httpx.Client) -> N
     assert sim.stats.requests["/_sim/media"] == 4
 
 
+def test_video_size_rate_and_range_act_as_a_video_host(sim: Simulator,
+                                                      client: httpx.Client) -> None:
+    response = poll(client, submit(client), ended)[-1]["response"]
+    url = response["video_url"]
+    sim.video_size, sim.media_rate = 512 * 1024, 1024 * 1024
+    started = time.monotonic()
+    whole = httpx.get(url, timeout=10)
+    assert time.monotonic() - started >= 0.4  # half a MB at 1 MB/s
+    assert whole.status_code == 200 and len(whole.content) == 512 * 1024
+    assert whole.headers["accept-ranges"] == "bytes"
+    boxes, offset = [], 0  # still a valid MP4: top-level boxes that add up to the file
+    while offset < len(whole.content):
+        size, kind = struct.unpack(">I4s", whole.content[offset:offset + 8])
+        boxes.append(kind)
+        offset += size
+    assert offset == len(whole.content) and boxes[0] == b"ftyp" and boxes[-1] == b"free"
+
+    sim.media_rate = 0
+    rest = httpx.get(url, headers={"range": "bytes=1000-"})
+    assert rest.status_code == 206 and rest.content == whole.content[1000:]
+    assert rest.headers["content-range"] == f"bytes 1000-{512 * 1024 - 1}/{512 * 1024}"
+    middle = httpx.get(url, headers={"range": "bytes=10-19"})
+    assert middle.status_code == 206 and middle.content == whole.content[10:20]
+    beyond = httpx.get(url, headers={"range": f"bytes={512 * 1024}-"})
+    assert beyond.status_code == 200 and beyond.content == whole.content  # the whole file
+
+
 def test_stats_endpoint_needs_no_token(sim: Simulator, client: httpx.Client) -> None:
     submit(client, "counted")
     client.post("/wan/tasks", json={"action": "retrieve_batch", "ids": ["a", "b"]})

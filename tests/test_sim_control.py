@@ -36,12 +36,14 @@ def test_settings_change_over_http(sim: Simulator) -> None:
     before = current(sim)
     assert before["job_seconds"] == 5 and before["answer_delays"] == {}
     answer = control(sim, {"job_seconds": 0.5, "fail_rate": 1, "fault_rate": 0.25,
-                           "latency": 0, "sync_timeout": 9,
+                           "latency": 0, "sync_timeout": 9, "video_size": 2**20,
+                           "media_rate": 5e5,
                            "answer_delays": {"videos": 4, "listing": 1.5}})
     assert answer.status_code == 200, answer.text
     assert (sim.job_seconds, sim.fail_rate, sim.fault_rate, sim.sync_timeout) == (
         0.5, 1.0, 0.25, 9.0)
     assert sim.answer_delays == {"videos": 4.0, "listing": 1.5}
+    assert (sim.video_size, sim.media_rate) == (2**20, 5e5)
     assert answer.json()["answer_delays"] == sim.answer_delays
 
 
@@ -49,6 +51,7 @@ def test_settings_change_over_http(sim: Simulator) -> None:
     {"job_seconds": 0}, {"fail_rate": 1.5}, {"fault_rate": "0.1"}, {"latency": -1},
     {"latency": 1e308}, {"sync_timeout": True}, {"answer_delays": {"media": 1}},
     {"answer_delays": [1]}, {"answer_delays": {"videos": -2}}, {"refuse_listing": "yes"},
+    {"video_size": 2**40}, {"media_rate": -1},
     {"force_faults": [{"kind": "418"}]}, {"force_faults": [{"kind": "429", "count": 0}]},
     {"force_faults": {"kind": "429"}}, {"force_faults": 3}, {"colour": "red"},
     {"job_seconds": 1, "fail_rate": 2},  # one bad value: nothing changes

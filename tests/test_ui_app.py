@@ -28,7 +28,7 @@ from wan_tui.ui.screens.help import HelpScreen
 from wan_tui.ui.screens.history import HistoryScreen
 from wan_tui.ui.screens.welcome import WelcomeScreen
 
-from ui_support import until
+from ui_support import recording_player, until
 
 FAST = Pacing(max_requests_per_second=50, first_poll=0.05, interval=0.1)
 SIZE = (140, 40)
@@ -155,10 +155,10 @@ async def test_filter_by_text_and_by_state(tmp_path: Path, sim: Simulator) -> No
 
 async def test_copy_open_download_and_rerun_the_highlighted_task(tmp_path: Path,
                                                                  sim: Simulator) -> None:
-    (tmp_path / "config.toml").write_text(f'[downloads]\ndir = "{tmp_path / "videos"}"\n')
+    player, played = recording_player(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[downloads]\ndir = "{tmp_path / "videos"}"\n'
+                                          f'[media]\nplayer = "{player}"\n')
     app = make_app(tmp_path, connect(sim))
-    opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.board is not None)
         await submit_and_wait(pilot, app, "a lighthouse at dusk")
@@ -166,7 +166,7 @@ async def test_copy_open_download_and_rerun_the_highlighted_task(tmp_path: Path,
         await pilot.press("c")
         assert app.clipboard == row.video_url
         await pilot.press("o")
-        assert opened == [row.video_url]
+        await until(pilot, lambda: played.is_file() and played.read_text() == row.video_url)
         await pilot.press("d")
         await until(pilot, lambda: board_of(app).rows[row.id].local_path)
         saved = Path(board_of(app).rows[row.id].local_path)

@@ -3,27 +3,33 @@ simulator where the service is involved."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, TextArea
+from textual.widgets import Checkbox, Static, TextArea
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
 from wan_tui.session import Connection, UnknownTask
 from wan_tui.sim import Simulator
+from wan_tui.sim.media import video_bytes
 from wan_tui.store.config import save_values
 from wan_tui.store.rows import Row
 from wan_tui.ui.app import WanApp
+from wan_tui.ui.screens.confirm import ConfirmScreen
 from wan_tui.ui.screens.generation_form import GenerationForm
 from wan_tui.ui.screens.history import HistoryScreen
 from wan_tui.ui.screens.history_dialogs import RemoveQuestion, UnknownQuestion
+from wan_tui.ui.widgets.downloads import DownloadBars
 
 from test_ui_history import SIZE, make_app, open_history, settled
-from ui_support import until
+from ui_support import recording_player, until
 
 
 def connect(sim: Simulator) -> Connection:
@@ -70,22 +76,67 @@ async def test_copy_keys_put_prompt_url_and_task_id_on_the_clipboard(
         assert app.clipboard == row.task_id
 
 
-async def test_open_and_download_are_asked_of_the_app(tmp_path: Path, sim: Simulator,
-                                                      monkeypatch: Any) -> None:
-    save_values({"downloads.dir": str(tmp_path / "videos")}, tmp_path / "config.toml")
+def plain_text(renderable: Any) -> str:
+    console = Console(width=120, file=io.StringIO())
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+async def test_open_runs_the_configured_player_with_the_link(tmp_path: Path,
+                                                             sim: Simulator) -> None:
+    player, log = recording_player(tmp_path)
+    save_values({"media.player": player}, tmp_path / "config.toml")
     app = make_app(tmp_path, connect(sim))
-    opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=SIZE) as pilot:
         screen, row = await history_at(pilot, app, sim, "has:video")
         await pilot.press("o")
-        await until(pilot, lambda: opened == [row.video_url])
+        await until(pilot, lambda: log.is_file() and log.read_text() == row.video_url)
+        assert any(f"Opening #{row.id}" in note for note in notes(app))
+
+
+async def test_open_with_nothing_to_open_it_offers_the_link(tmp_path: Path, sim: Simulator,
+                                                            monkeypatch: Any) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)  # as over SSH: no desktop opener
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, row = await history_at(pilot, app, sim, "has:video")
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Nothing here can open a video" in str(app.screen.message)
+        assert "over SSH" in str(app.screen.message)
+        assert not any("Opening" in note for note in notes(app))  # no claim of success
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen)
+        assert app.clipboard == row.video_url
+
+
+async def test_download_shows_progress_then_marks_the_row_saved(tmp_path: Path,
+                                                               sim: Simulator) -> None:
+    save_values({"downloads.dir": str(tmp_path / "videos")}, tmp_path / "config.toml")
+    sim.video_size, sim.media_rate = 2 * 2**20, 4 * 2**20  # half a second on the wire
+    app = make_app(tmp_path, connect(sim))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, row = await history_at(pilot, app, sim, "has:video")
+        assert row.local_path is None
         await pilot.press("d")
-        await until(pilot, lambda: (saved := app.session.get(row.id)) is not None
-                    and saved.local_path is not None)
+        bars = screen.query_one(DownloadBars)
+
+        def part_way() -> bool:  # a bar between 1% and 99%, with the size known
+            lines = [plain_text(line.content) for line in bars.query(".download")]
+            return bars.display and any(
+                f"#{row.id}" in text and re.search(r"\b([1-9]|[1-9]\d)%  \d+\.\d / 2\.0 MB",
+                                                    text) for text in lines)
+
+        await until(pilot, part_way)
+        await until(pilot, lambda: not bars.display, seconds=20)
         saved = app.session.get(row.id)
         assert saved is not None and saved.local_path is not None
         assert Path(saved.local_path).parent == tmp_path / "videos"
+        assert Path(saved.local_path).read_bytes() == video_bytes(2 * 2**20)
+        await until(pilot, lambda: (shown := screen.highlighted()) is not None
+                    and shown.local_path == saved.local_path)  # the history heard of it
+        assert "↓" in screen.table.get_row_at(screen.table.cursor_row)[3].plain
 
 
 async def test_rerun_opens_the_form_prefilled_over_the_history(tmp_path: Path,
@@ -97,6 +148,8 @@ async def test_rerun_opens_the_form_prefilled_over_the_history(tmp_path: Path,
         await until(pilot, lambda: isinstance(app.screen, GenerationForm))
         form = app.screen
         assert form.sub_title == f"re-run of #{row.id}"
+        hint = str(form.query_one("#form-hint", Static).render())
+        assert f"re-run of #{row.id}" in hint  # shown on the form, not only in its title
         assert form.query_one("#prompt", TextArea).text == row.prompt
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -13,12 +14,13 @@ from textual.screen import Screen
 from wan_tui.session import Session
 from wan_tui.store.config import load_config
 from wan_tui.ui.app_settings import save_and_reply
+from wan_tui.ui.contrast import readable_variables
 from wan_tui.ui.drafts import Draft
 from wan_tui.ui.messages import SaveSettings
 from wan_tui.ui.screens.generation_form import GenerationForm
 from wan_tui.ui.screenshots import hold_still
 
-__all__ = ["Host", "hold_still", "opened", "until"]
+__all__ = ["Host", "hold_still", "opened", "recording_player", "until"]
 
 _NOTHING = object()
 
@@ -41,6 +43,10 @@ class Host(App[None]):
         self.screen_under_test = screen
         self.result: Any = _NOTHING
         self.drafts: dict[str, Draft] = {}
+
+    def get_css_variables(self) -> dict[str, str]:
+        # The screens' stylesheets use the app's own colours (wan-muted, wan-brand).
+        return readable_variables(super().get_css_variables())
 
     def on_mount(self) -> None:
         self.open(self.screen_under_test)
@@ -72,3 +78,12 @@ async def opened(pilot: Pilot[Any], screen: Screen[Any]) -> None:
     """Until `screen` is mounted and current."""
     await until(pilot, lambda: screen.is_current and screen.is_mounted)
     await pilot.pause()
+
+
+def recording_player(tmp_path: Path) -> tuple[str, Path]:
+    """A real player command (a script) that writes what it was asked to open to a file."""
+    log = tmp_path / "played.txt"
+    script = tmp_path / "player"
+    script.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{log}"\n')
+    script.chmod(0o755)
+    return str(script), log

@@ -2,6 +2,7 @@
 as a separate process (`wan-tui sim`, bench/) can do what in-process tests do with attributes.
 
 Body (every key optional): job_seconds, fail_rate, fault_rate, latency, sync_timeout,
+video_size (bytes), media_rate (bytes/s),
 answer_delays {"videos"|"tasks"|"listing": seconds}, refuse_listing (bool), force_faults
 [{"kind": "429"|"500"|"502"|"drop", "count": N, "endpoint": "tasks"|"videos"}].
 """
@@ -17,12 +18,14 @@ if TYPE_CHECKING:
     from .simulator import Simulator
 
 DELAY_KINDS = ("videos", "tasks", "listing")
+MAX_VIDEO_SIZE = 256 * 2**20  # each size is built in memory
 LONGEST = 3600.0  # seconds: any longer setting is a mistake, not a test
 # name -> (lowest, highest, lowest excluded)
 NUMBERS: dict[str, tuple[float, float, bool]] = {
     "job_seconds": (0.0, LONGEST, True), "sync_timeout": (0.0, LONGEST, True),
     "latency": (0.0, LONGEST, False), "fail_rate": (0.0, 1.0, False),
     "fault_rate": (0.0, 1.0, False),
+    "video_size": (0.0, float(MAX_VIDEO_SIZE), False), "media_rate": (0.0, 1e10, False),
 }
 
 

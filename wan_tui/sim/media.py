@@ -1,8 +1,10 @@
-"""The media a finished task points at: a generated PNG thumbnail and a small shipped MP4."""
+"""The media a finished task points at: a generated PNG thumbnail and a small shipped MP4
+(grown to `video_size` bytes on request, served at `media_rate` bytes/s, with Range)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import zlib
 from functools import lru_cache
@@ -41,3 +43,25 @@ def thumbnail_png(task_id: str, width: int, height: int) -> bytes:
 @lru_cache(maxsize=1)
 def sample_mp4() -> bytes:
     return files("wan_tui.sim").joinpath("assets", VIDEO_ASSET).read_bytes()
+
+
+@lru_cache(maxsize=4)
+def video_bytes(size: int) -> bytes:
+    """The sample video grown to `size` bytes with a trailing MP4 `free` box (players skip
+    it), so downloads can be as long as a real video's; never smaller than the sample."""
+    sample = sample_mp4()
+    padding = size - len(sample)
+    if padding < 8:  # a box needs its 8-byte header
+        return sample
+    return sample + struct.pack(">I", padding) + b"free" + bytes(padding - 8)
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (start, end exclusive) a `Range: bytes=N-[M]` header asks for, or None for the
+    whole file (no header, or one this host does not serve: a real host then sends it all)."""
+    match = re.fullmatch(r"\s*bytes=(\d+)-(\d*)\s*", header or "")
+    if match is None:
+        return None
+    start = int(match[1])
+    end = min(int(match[2]) + 1, size) if match[2] else size
+    return (start, end) if start < end else None

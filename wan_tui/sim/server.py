@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from . import control
 from .endpoints import Refusal
-from .media import sample_mp4, thumbnail_png, thumbnail_size
+from .media import byte_range, thumbnail_png, thumbnail_size, video_bytes
 from .seeding import MAX_SEED_TASKS
 from .usage import video_size
 
@@ -216,9 +216,21 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         if task is None:
             raise Refusal(404, "not_found", f"no media for task {task_id}")
         if ext == "mp4":
-            return self._send(200, sample_mp4(), "video/mp4", trace_id)
+            return self._send_video(trace_id)
         width, height = thumbnail_size(*video_size(task.request))
         self._send(200, thumbnail_png(task.id, width, height), "image/png", trace_id)
+
+    def _send_video(self, trace_id: str) -> None:
+        """The video, whole or the range asked for, at the simulator's media_rate."""
+        sim = self.server.sim
+        video = video_bytes(int(sim.video_size))
+        span = byte_range(self.headers.get("range"), len(video))
+        headers = {"accept-ranges": "bytes"}
+        if span is None:
+            return self._send(200, video, "video/mp4", trace_id, headers, rate=sim.media_rate)
+        start, end = span
+        headers["content-range"] = f"bytes {start}-{end - 1}/{len(video)}"
+        self._send(206, video[start:end], "video/mp4", trace_id, headers, rate=sim.media_rate)
 
     def _send_fault(self, kind: str, trace_id: str) -> None:
         if kind == "429":
@@ -243,7 +255,8 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                    headers)
 
     def _send(self, status: int, payload: bytes, content_type: str, trace_id: str,
-              headers: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, rate: float = 0.0) -> None:
+        """`rate`: bytes per second, like a slow link (0: as fast as it goes)."""
         if self._entry is not None:
             self._entry["status"] = status
         self.send_response(status)
@@ -253,8 +266,18 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if rate <= 0:
             self.wfile.write(payload)
+            return
+        step = max(1, int(rate / 10))  # ten writes a second
+        for start in range(0, len(payload), step):
+            if self.server.sim.stopping.wait(step / rate if start else 0):
+                self.close_connection = True
+                return
+            self.wfile.write(payload[start:start + step])
+            self.wfile.flush()
 
     def _drop(self) -> None:
         """Close the connection without a single byte of answer."""

@@ -23,9 +23,11 @@ from .tasks import MAGIC_WORDS, TaskStore
 class Simulator:
     """Serve the Wan API in a background thread.
 
-    `job_seconds`, `fail_rate`, `fault_rate`, `sync_timeout`, `latency`, `answer_delays` and
-    `refuse_listing` are plain attributes, read on every request, so tests may change them
-    while the simulator runs (or POST /_sim/control from another process). `seed_tasks` finished tasks "made by another client" are there from the start.
+    `job_seconds`, `fail_rate`, `fault_rate`, `sync_timeout`, `latency`, `answer_delays`,
+    `refuse_listing`, `video_size` and `media_rate` are plain attributes, read on every
+    request, so tests may change them while the simulator runs (or POST /_sim/control from
+    another process). `seed_tasks` finished tasks "made by another client" are there from the
+    start.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
@@ -47,6 +49,8 @@ class Simulator:
         # True: listing (retrieve_batch without ids) is refused with 400, as a service that
         # does not offer it would; clients must keep working.
         self.refuse_listing = False
+        self.video_size = 0.0  # bytes of each video (0, or below the sample's: the sample)
+        self.media_rate = 0.0  # bytes per second the videos are served at (0: no limit)
         self.seed = seed
         self.stats = SimStats()
         self.rng = SharedRandom(seed)

@@ -260,7 +260,8 @@ class WanApp(HistoryWiring, WelcomeWiring):
     def _new_generation(self, message: BoardScreen.NewGeneration) -> None:
         action = message.action
         self.push_screen(GenerationForm(action, self.session.new_request(action),
-                                        message.prefill, draft=self.drafts.get(action)),
+                                        message.prefill, draft=self.drafts.get(action),
+                                        rerun_of=message.rerun_of),
                          callback=self._form_done)
 
     def _form_done(self, request: GenerationRequest | None) -> None:

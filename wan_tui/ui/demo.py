@@ -24,6 +24,8 @@ from wan_tui.store.config import load_config
 JOB_SECONDS_ENV = "WAN_TUI_DEMO_JOB_SECONDS"
 DEFAULT_JOB_SECONDS = 15.0
 FAIL_RATE = 0.15
+DEMO_VIDEO_BYTES = 6 * 2**20
+DEMO_MEDIA_RATE = 3 * 2**20  # bytes/s: two seconds a video
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ def demo_session(seconds: float | None = None) -> Iterator[DemoSession]:
             "polling.first_poll_seconds": poll, "polling.interval_seconds": poll,
             "polling.max_requests_per_second": 2.0, "downloads.dir": str(folder / "downloads")})
         with Simulator(job_seconds=seconds, fail_rate=FAIL_RATE) as simulator:
+            # Videos the size of a real 5 s clip, over a modest link: downloads take a moment.
+            simulator.video_size, simulator.media_rate = DEMO_VIDEO_BYTES, DEMO_MEDIA_RATE
             yield DemoSession(simulator, folder, config_path, folder / "history.sqlite3")
 
 

@@ -123,3 +123,48 @@ class JumpToRow(Message):
     def __init__(self, local_id: int) -> None:
         super().__init__()
         self.local_id = local_id
+
+
+class RowRequest(Message):
+    """Up from the board or the history screen: do something to this row; the app asks the
+    session and sends what changed down to both screens."""
+
+    def __init__(self, row: Row) -> None:
+        super().__init__()
+        self.row = row
+
+
+class OpenVideo(RowRequest):
+    """Open the row's saved file or video link (media.player or the system's opener)."""
+
+
+class SaveVideo(RowRequest):
+    """Save the row's video in the downloads folder; its progress comes down as
+    `DownloadProgress`."""
+
+
+class LookUpRow(RowRequest):
+    """Ask the service about an unknown or lost row now (a free query)."""
+
+
+class DismissRow(RowRequest):
+    """The user says this unknown or lost row was not created."""
+
+
+class DownloadProgress(Message):
+    """Down to each screen's download bars: how far the download of row #local_id is
+    (`total` None: the size is not known); `finished`: it ended (saved or failed)."""
+
+    bubble = False
+
+    def __init__(self, local_id: int, label: str, done: int, total: int | None,
+                 finished: bool = False) -> None:
+        super().__init__()
+        self.local_id = local_id
+        self.label = label
+        self.done = done
+        self.total = total
+        self.finished = finished
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DownloadProgress) and message.local_id == self.local_id

@@ -30,6 +30,7 @@ from ..messages import RowsChanged, RowsGone, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
 from ..widgets.detail import DetailPane
 from ..widgets.key_hint import KeyHint
+from ..widgets.downloads import DownloadBars
 from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable
 from .board_commands import BoardCommands
@@ -82,6 +83,7 @@ class BoardScreen(BoardActions):
         yield TaskTable(width=self.app.size.width, id="tasks")
         yield DetailPane(id="detail")
         yield StatusLine(id="status")
+        yield DownloadBars(id="board-downloads")
         yield KeyHint(id="key-hint")
         yield Footer()
 

@@ -4,7 +4,8 @@
 `ctrl+a` marks every shown row (again: none). With marks, `d` downloads all, `r` re-runs all
 (confirmed, with the estimated cost where known), `c`/`y` copy all video URLs / task ids and
 `delete` removes them from the board and the history (confirmed). What the board wants done it
-posts up: `NewGeneration`, `Download`, `OpenHistory`, `RerunMany`, `DeleteRows`."""
+posts up: `NewGeneration`, `OpenHistory`, `RerunMany`, `DeleteRows`, and the row requests of
+`messages` (`OpenVideo`, `SaveVideo`, `LookUpRow`, `DismissRow`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.message import Message
 
-from wan_tui.api.models import GenerationRequest, InvalidRequest, is_http_url
+from wan_tui.api.models import GenerationRequest, InvalidRequest
 from wan_tui.api.pricing import estimate, total
 from wan_tui.api.state import State
 from wan_tui.store.rows import Row
 
 from ..widgets.cells import SPINNING, Palette
 from ..widgets.task_table import OrderedText, row_cells
+from ..messages import DismissRow, LookUpRow, OpenVideo, SaveVideo
 from .board_sort import DEFAULT_SORT, SortOrder, next_sort
 from .board_moves import BoardMoves
 from .confirm import ConfirmScreen
@@ -39,19 +41,15 @@ class BoardActions(BoardMoves):
     row_sort: SortOrder = DEFAULT_SORT
 
     class NewGeneration(Message):
-        """Open the form of `action`, pre-filled with `prefill` (a re-run) or not."""
+        """Open the form of `action`, pre-filled with `prefill` (a re-run of row #`rerun_of`)
+        or not."""
 
-        def __init__(self, action: str, prefill: GenerationRequest | None = None) -> None:
+        def __init__(self, action: str, prefill: GenerationRequest | None = None,
+                     rerun_of: int | None = None) -> None:
             super().__init__()
             self.action = action
             self.prefill = prefill
-
-    class Download(Message):
-        """Save this row's video in the downloads folder."""
-
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
+            self.rerun_of = rerun_of
 
     class OpenHistory(Message):
         """Open the history screen."""
@@ -62,20 +60,6 @@ class BoardActions(BoardMoves):
         def __init__(self, requests: list[GenerationRequest]) -> None:
             super().__init__()
             self.requests = requests
-
-    class LookUp(Message):
-        """Ask the service about this unknown or lost row now (a free query)."""
-
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
-
-    class Dismiss(Message):
-        """The user says this unknown or lost row was not created."""
-
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
 
     class DeleteRows(Message):
         """Remove these rows from the history (the user confirmed); the app sends `RowsGone`."""
@@ -204,7 +188,8 @@ class BoardActions(BoardMoves):
                             severity="error", markup=False)
         if not self.marked:
             if requests:
-                self.post_message(self.NewGeneration(rows[0].action, prefill=requests[0]))
+                self.post_message(self.NewGeneration(rows[0].action, prefill=requests[0],
+                                                     rerun_of=rows[0].id))
             return
         if not requests:
             return
@@ -256,17 +241,11 @@ class BoardActions(BoardMoves):
         rows = self._with_video(self.targets()[:1])
         if not rows:
             return
-        row, url = rows[0], rows[0].video_url or ""
-        if not is_http_url(url):  # a URL from the service is data: only web links open
-            self.notify(f"#{row.id}'s video link is not a web address; not opening it.",
-                        severity="error", markup=False)
-            return
-        self.app.open_url(url)
-        self.notify(f"Opening the video of #{row.id}…", markup=False)
+        self.post_message(OpenVideo(rows[0]))
 
     def action_download(self) -> None:
         for row in self._with_video(self.targets()):
-            self.post_message(self.Download(row))
+            self.post_message(SaveVideo(row))
 
     def action_delete(self) -> None:
         rows = self.targets()
@@ -297,8 +276,7 @@ class BoardActions(BoardMoves):
     def action_look_up(self) -> None:
         row = self._unsettled()
         if row is not None:
-            self.notify(f"Asking the service about #{row.id} (queries are free)…", markup=False)
-            self.post_message(self.LookUp(row))
+            self.post_message(LookUpRow(row))
 
     def action_dismiss_unknown(self) -> None:
         row = self._unsettled()
@@ -313,7 +291,7 @@ class BoardActions(BoardMoves):
 
     def _dismiss_confirmed(self, yes: bool | None, row: Row) -> None:
         if yes:
-            self.post_message(self.Dismiss(row))
+            self.post_message(DismissRow(row))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rerun", "copy", "open", "download", "copy_ids", "delete") and (

@@ -82,11 +82,13 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     def __init__(self, action: str, defaults: GenerationRequest,
                  prefill: GenerationRequest | None = None, *, draft: Draft | None = None,
-                 name: str | None = None, id: str | None = None,
+                 rerun_of: int | None = None, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         """`defaults`: the request over the config's defaults (`Session.new_request`); a
-        `prefill` (a re-run) or else a `draft` of the action wins over them."""
+        `prefill` (a re-run of row #`rerun_of`) or else a `draft` of the action wins over
+        them."""
         super().__init__(name=name, id=id, classes=classes)
+        self.sub_title = f"re-run of #{rerun_of}" if rerun_of is not None else ""
         action = _ACTION_ALIASES.get(action, action)
         if prefill is not None:  # a re-run opens the form it needs
             action = form_action(prefill) or (action if action in ACTIONS else ACTIONS[0])
@@ -122,8 +124,7 @@ class GenerationForm(Screen[GenerationRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="form-top"):
-            yield Static(literal(f"{ACTION_TITLES[self.action]}  ·  ctrl+s submit · esc cancel"),
-                         id="form-hint", markup=False)
+            yield Static("", id="form-hint", markup=False)
             yield Static("", id="form-estimate", markup=False)
         with VerticalScroll(id="form-body"), Vertical(id="form-column"):
             yield FieldProblems(id="form-problems")
@@ -145,8 +146,9 @@ class GenerationForm(Screen[GenerationRequest | None]):
     def _show_key_hint(self) -> None:
         """The hint line names the keys in effect (the app's keymap may have remapped them)."""
         keys = key_hint(self, {"submit": "ctrl+s", "cancel": "esc"})
+        title = " · ".join(filter(None, (ACTION_TITLES[self.action], self.sub_title)))
         self.query_one("#form-hint", Static).update(literal(
-            f"{ACTION_TITLES[self.action]}  ·  {keys['submit']} submit · {keys['cancel']} cancel"))
+            f"{title}  ·  {keys['submit']} submit · {keys['cancel']} cancel"))
 
     # -- reading the form -----------------------------------------------------------------------
 

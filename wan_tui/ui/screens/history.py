@@ -30,6 +30,7 @@ from wan_tui.store.rows import Row
 from ..actions import bindings
 from ..messages import RowsChanged, RowsGone
 from ..widgets.cells import Palette
+from ..widgets.downloads import DownloadBars
 from ..widgets.history_preview import HistoryPreview
 from ..widgets.thumbnail import load_image
 from .history_actions import HistoryActions, HistoryChoice, HistoryReader
@@ -56,6 +57,7 @@ class HistoryScreen(HistoryActions):
         self.window = RowWindow()
         self.generation = 0  # bumped by each new query: older answers are dropped
         self._page_worker: Worker[None] | None = None
+        self._had_row: bool | None = None  # whether the row keys applied at the last refresh
 
     # -- building ------------------------------------------------------------------------
 
@@ -67,6 +69,7 @@ class HistoryScreen(HistoryActions):
             yield HistoryTable(id="history-table")
             yield HistoryPreview(id="history-preview")
         yield Static(id="history-status")
+        yield DownloadBars(id="history-downloads")
         yield Footer()
 
     @property
@@ -209,7 +212,14 @@ class HistoryScreen(HistoryActions):
         elif event.cursor_row <= PREFETCH:
             self._near_edge(False)
         self._show_preview()
-        self.refresh_bindings()
+
+    def _refresh_row_keys(self) -> None:
+        """Grey or ungrey the row keys in the footer, only when that changes: the footer is
+        recomposed on each refresh, which a cursor step must not pay for."""
+        has_row = self.highlighted() is not None
+        if has_row != self._had_row:
+            self._had_row = has_row
+            self.refresh_bindings()
 
     def action_last(self) -> None:
         if self.window.at_end:
@@ -246,6 +256,7 @@ class HistoryScreen(HistoryActions):
 
     def _show_preview(self) -> None:
         row = self.highlighted()
+        self._refresh_row_keys()
         shown = self.preview.row
         self.preview.show(row, self.palette, self.clock())
         if row is not None and shown is not None and shown.id == row.id and (

@@ -1,8 +1,8 @@
 """The history screen's actions on the highlighted row (part of HistoryScreen).
 
 Copying is done here; what changes the history or the outside world is posted up as a message
-(`Rerun`, `Open`, `Download`, `Delete`, `LookUp`, `Dismiss`) for the app to do through the
-session; exporting asks the session in a thread worker and says where the file is.
+(`Rerun`, `Delete`, and the row requests the board posts too: `OpenVideo`, `SaveVideo`,
+`LookUpRow`, `DismissRow`) for the app to do through the session; exporting asks the session in a thread worker and says where the file is.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from wan_tui.api.state import State
 from wan_tui.session import Filters
 from wan_tui.store.rows import Row
 
+from ..messages import DismissRow, LookUpRow, OpenVideo, RowRequest, SaveVideo
 from .history_dialogs import DISMISS, LOOK_UP, REMOVE_REMOTE, RemoveQuestion, UnknownQuestion
 
 
@@ -60,24 +61,7 @@ class HistoryActions(Screen[HistoryChoice | None]):
             self.row = row
             self.request = request
 
-    class RowAction(Message):
-        def __init__(self, row: Row) -> None:
-            super().__init__()
-            self.row = row
-
-    class Open(RowAction):
-        """Open the row's video (player or browser)."""
-
-    class Download(RowAction):
-        """Save the row's video in the downloads folder."""
-
-    class LookUp(RowAction):
-        """Ask the service about a submission in state unknown."""
-
-    class Dismiss(RowAction):
-        """Mark a submission in state unknown as not created."""
-
-    class Delete(RowAction):
+    class Delete(RowRequest):
         """Remove the row from the history; `remote`: delete the task on the service first."""
 
         def __init__(self, row: Row, remote: bool) -> None:
@@ -138,11 +122,11 @@ class HistoryActions(Screen[HistoryChoice | None]):
 
     def action_open(self) -> None:
         if (row := self._with_video()) is not None:
-            self.post_message(self.Open(row))
+            self.post_message(OpenVideo(row))
 
     def action_download(self) -> None:
         if (row := self._with_video()) is not None:
-            self.post_message(self.Download(row))
+            self.post_message(SaveVideo(row))
 
     def action_delete(self) -> None:
         row = self._target()
@@ -167,9 +151,9 @@ class HistoryActions(Screen[HistoryChoice | None]):
 
     def _settle(self, row: Row, choice: str | None) -> None:
         if choice == LOOK_UP:
-            self.post_message(self.LookUp(row))
+            self.post_message(LookUpRow(row))
         elif choice == DISMISS:
-            self.post_message(self.Dismiss(row))
+            self.post_message(DismissRow(row))
 
     def action_export(self) -> None:
         self.notify("Exporting the rows that match…", markup=False)

@@ -102,7 +102,7 @@ class Field(Vertical):
         & > .field--head > .field--label { width: auto; margin-right: 2; text-style: bold; }
         & > .field--head > .field--note {
             width: 1fr;
-            color: $text-muted;
+            color: $wan-muted;
             text-align: right;
             text-wrap: nowrap;
             text-overflow: ellipsis;

@@ -80,7 +80,7 @@ class MediaEditor(Vertical):
         height: auto;
         & > #media-bar { height: auto; }
         & > #media-bar > Button { min-width: 14; }
-        & > #media-bar > #media-count { width: 1fr; padding: 0 1; color: $text-muted; }
+        & > #media-bar > #media-count { width: 1fr; padding: 0 1; color: $wan-muted; }
         & > #media-bar > #media-count.-full { color: $text-warning; }
     }
     """
