@@ -39,6 +39,7 @@ def test_demo_session_has_its_own_folder_and_simulator(isolated: Path,
 
 async def test_the_demo_app_shows_demo_and_its_seeded_tasks_end() -> None:
     with demo.demo_session(0.4) as session:
+        session.simulator.fail_rate = 0  # only the task meant to fail fails
         app = WanApp(load_config(session.config_path), session.connection,
                      history_path=session.history_path, demo=True, spin=False,
                      seeds=demo.seed_requests(session.simulator))
@@ -52,6 +53,18 @@ async def test_the_demo_app_shows_demo_and_its_seeded_tasks_end() -> None:
             assert "DEMO" in status
             failed = [r for r in app.board.rows.values() if r.state == "failed"]
             assert any("fail" in r.prompt for r in failed)
+            # A download goes to the demo's own folder, and the message says it goes away.
+            board = app.board
+            while (row := board.highlighted()) is None or row.state != "succeeded":
+                assert time.monotonic() < deadline + 5, "no succeeded row"
+                await pilot.press("down")
+            await pilot.press("d")
+            while (saved := app.session.get(row.id)) is None or saved.local_path is None:
+                assert time.monotonic() < deadline + 15, "the demo download did not end"
+                await pilot.pause(0.05)
+            assert Path(saved.local_path).parent == session.folder / "downloads"
+            await pilot.pause(0.1)
+            assert any("removed when you quit" in n.message for n in app._notifications)
 
 
 def test_wan_tui_without_a_token_opens_the_welcome_screen(monkeypatch: pytest.MonkeyPatch) -> None:

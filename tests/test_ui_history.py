@@ -3,6 +3,8 @@ window of rows, the preview and its thumbnail, and each action, against the real
 
 from __future__ import annotations
 
+import re
+
 import io
 from pathlib import Path
 from typing import Any
@@ -202,6 +204,8 @@ async def test_the_preview_draws_the_thumbnail_fetched_once_into_the_cache(
         assert sim.stats.requests["/_sim/media"] == fetched + 1  # only the second row's
         preview = preview_text(screen)
         assert row.prompt[:20] in preview and "Meaning" in preview and "Cost" in preview
+        labels = re.findall(r"^\s*(Cost|Usage|State|Prompt)\b", preview, re.MULTILINE)
+        assert sorted(labels) == sorted(set(labels)), labels  # each shown once
 
 
 def finished(n: int, thumbnail_url: str | None, **extra: Any) -> dict[str, Any]:

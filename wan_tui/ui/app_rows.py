@@ -41,6 +41,7 @@ class RowWiring(SettingsWiring):
 
     board: BoardScreen | None
     announcer: Announcer
+    demo: bool
 
     # -- sending down ------------------------------------------------------------------------
 
@@ -121,8 +122,9 @@ class RowWiring(SettingsWiring):
             finally:
                 self._tell_downloads(DownloadProgress(row.id, label, 0, None, finished=True))
             self._rows_changed([result.row])
+            where = " (the demo's own folder: removed when you quit)" if self.demo else ""
             self.notify(f"#{row.id} {'already saved at' if result.already else 'saved to'} "
-                        f"{result.path}", title="Downloaded", markup=False)
+                        f"{result.path}{where}", title="Downloaded", markup=False)
 
         self._tell_downloads(DownloadProgress(row.id, label, 0, None))
         self.run_worker(save(), name="download", group="download", exit_on_error=False)

@@ -7,7 +7,6 @@ reported, and whether the task was deleted on the service. Text only, never mark
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Group
@@ -17,9 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wan_tui.api.pricing import format_cost
 from wan_tui.api.state import State
-from wan_tui.api.text import printable
 from wan_tui.store.rows import Row
 
 from .cells import Palette, local_time
@@ -53,11 +50,11 @@ ERROR_MEANINGS: dict[str, str] = {
     "timeout": "the service timed out",
     "dismissed": "you said this submission did not create a task",
 }
-USAGE_CHARS = 400  # an odd usage shape is shown cut, never whole
 
 
 def meaning_renderable(row: Row, palette: Palette) -> Table:
-    """What the state and error mean, the cost and usage, a deletion on the service."""
+    """What the state and error mean, a deletion on the service (the details below it show
+    the cost and usage)."""
     grid = Table.grid(padding=(0, 2), expand=True)
     grid.add_column(style=f"bold {palette.muted}", no_wrap=True, width=14)
     grid.add_column(ratio=1, overflow="fold")
@@ -65,24 +62,10 @@ def meaning_renderable(row: Row, palette: Palette) -> Table:
                                  style=palette.state_style(row.state)))
     if row.error_code and row.error_code in ERROR_MEANINGS:
         grid.add_row("Error means", Text(ERROR_MEANINGS[row.error_code], style=palette.error))
-    if row.cost is not None:
-        grid.add_row("Cost", Text(printable(format_cost(row.cost))))
-    if row.usage is not None:
-        grid.add_row("Usage", Text(printable(_usage_text(row.usage))))
     if row.remote_deleted_at is not None:
         grid.add_row("On service", Text(f"deleted {local_time(row.remote_deleted_at)}",
                                         style=palette.warning))
     return grid
-
-
-def _usage_text(usage: Any) -> str:
-    if isinstance(usage, dict):
-        text = ", ".join(f"{key} {_usage_text(value)}" for key, value in usage.items())
-    elif isinstance(usage, (list, tuple)):
-        text = json.dumps(usage, ensure_ascii=False)
-    else:
-        text = str(usage)
-    return text if len(text) <= USAGE_CHARS else text[:USAGE_CHARS] + "…"
 
 
 class HistoryPreview(VerticalScroll):
