@@ -65,6 +65,11 @@ async def test_download_and_rerun_ten_marked_rows(tmp_path: Path, sim: Simulator
         await until(pilot, lambda: all(app.session.get(i).local_path  # type: ignore[union-attr]
                                        for i in board.rows), seconds=30)
         assert len(list((tmp_path / "videos").iterdir())) == 10
+        # One notification for the ten, not ten stacked toasts.
+        await until(pilot, lambda: any(n.title == "Downloaded" for n in app._notifications))
+        await pilot.pause(0.6)  # SAVED_GATHER: a second notice would have come by now
+        told = [n.message for n in app._notifications if n.title == "Downloaded"]
+        assert len(told) == 1 and told[0].startswith(f"10 videos saved to {tmp_path / 'videos'}")
         await pilot.press("r")  # the same ten are still marked
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         message = str(app.screen.query_one("#confirm-message").content)

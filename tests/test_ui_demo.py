@@ -63,8 +63,9 @@ async def test_the_demo_app_shows_demo_and_its_seeded_tasks_end() -> None:
                 assert time.monotonic() < deadline + 15, "the demo download did not end"
                 await pilot.pause(0.05)
             assert Path(saved.local_path).parent == session.folder / "downloads"
-            await pilot.pause(0.1)
-            assert any("removed when you quit" in n.message for n in app._notifications)
+            while not any("removed when you quit" in n.message for n in app._notifications):
+                assert time.monotonic() < deadline + 20, "no word of the demo's folder"
+                await pilot.pause(0.05)
 
 
 def test_wan_tui_without_a_token_opens_the_welcome_screen(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from wan_tui.api.models import ALL_SIZES, NEGATIVE_PROMPT_LIMIT, SIZES, Generati
 from wan_tui.session import request_over_defaults
 from wan_tui.store.config import Config
 from wan_tui.ui.screens.generation_form import GenerationForm
-from wan_tui.ui.widgets.form_fields import FieldProblems
+from wan_tui.ui.widgets.form_fields import SERVICE_DEFAULT, FieldProblems
 
 from ui_support import Host, hold_still, opened, until
 
@@ -416,3 +416,16 @@ def test_snapshot_image_to_video_with_errors(snap_compare: Any) -> None:
         await hold_still(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=with_errors)
+
+
+async def test_at_80_columns_every_select_shows_its_blank_entry_whole() -> None:
+    app, form = form_of()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot, form)
+        await pilot.pause()
+        blanks = [select for select in form.query(Select) if select.is_blank()]
+        assert len(blanks) >= 6
+        for select in blanks:
+            label = select.query_one("SelectCurrent #label")
+            assert label.size.width >= len(SERVICE_DEFAULT), select.id
+            assert label.size.height == 1, select.id

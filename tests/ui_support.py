@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from wan_tui.session import Session
 from wan_tui.store.config import load_config
+from wan_tui.ui.app import WanApp
 from wan_tui.ui.app_settings import save_and_reply
 from wan_tui.ui.contrast import readable_variables
 from wan_tui.ui.drafts import Draft
@@ -43,6 +44,8 @@ class Host(App[None]):
         self.screen_under_test = screen
         self.result: Any = _NOTHING
         self.drafts: dict[str, Draft] = {}
+
+    CSS_PATH = WanApp.CSS_PATH  # the app's stylesheet, as the screens have it there
 
     def get_css_variables(self) -> dict[str, str]:
         # The screens' stylesheets use the app's own colours (wan-muted, wan-brand).

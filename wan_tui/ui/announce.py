@@ -146,12 +146,18 @@ def summary(pending: list[tuple[str, Row]]) -> Notice:
                        for kind, _, many, _ in present)
     # A few by number on one line (small terminals: the toast must not cover the board),
     # and the first failure's reason.
-    ids = " ".join(f"#{row.id}" for _, row in pending[:NAMED])
-    named = [ids + (f" … and {len(pending) - NAMED} more" if len(pending) > NAMED else "")]
+    lines = [named(row.id for _, row in pending)]
     failed = by_kind["failed"] or by_kind["ended"]
     if failed:
         row = failed[0]
-        named.append(f"#{row.id}: {short(printable(row.error_message or row.error_code or row.state), 50)}")
+        lines.append(f"#{row.id}: {short(printable(row.error_message or row.error_code or row.state), 50)}")
     if refused:
-        named.insert(0, f"The service refused the API token. {SETTINGS_HINT}")
-    return Notice("\n".join(named), title, severity, timeout, ended=ended)
+        lines.insert(0, f"The service refused the API token. {SETTINGS_HINT}")
+    return Notice("\n".join(lines), title, severity, timeout, ended=ended)
+
+
+def named(local_ids: Iterable[int]) -> str:
+    """`#3 #5 #8 … and 7 more`: a few rows by number, on one line."""
+    ids = list(local_ids)
+    more = f" … and {len(ids) - NAMED} more" if len(ids) > NAMED else ""
+    return " ".join(f"#{local_id}" for local_id in ids[:NAMED]) + more

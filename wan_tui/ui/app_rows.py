@@ -10,14 +10,15 @@ from collections.abc import Sequence
 
 from textual import on
 from textual.message import Message
+from textual.timer import Timer
 
 from wan_tui.api.errors import WanError
 from wan_tui.api.models import is_http_url
 from wan_tui.api.state import State
-from wan_tui.session import DownloadError, OpenError
+from wan_tui.session import DownloadError, OpenError, Saved
 from wan_tui.store.rows import Row
 
-from .announce import Announcer
+from .announce import Announcer, named
 from .app_settings import SettingsWiring
 from .messages import (
     DismissRow,
@@ -34,6 +35,7 @@ from .screens.history import HistoryScreen
 from .widgets.downloads import DownloadBars
 
 PROGRESS_EVERY = 0.1  # seconds between two progress messages of one download
+SAVED_GATHER = 0.5  # downloads ending within this are told in one notification
 
 
 class RowWiring(SettingsWiring):
@@ -42,6 +44,12 @@ class RowWiring(SettingsWiring):
     board: BoardScreen | None
     announcer: Announcer
     demo: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saved: list[Saved] = []  # ended since the last notice
+        self._not_saved: list[tuple[int, str]] = []
+        self._notice_timer: Timer | None = None
 
     # -- sending down ------------------------------------------------------------------------
 
@@ -117,17 +125,46 @@ class RowWiring(SettingsWiring):
             try:
                 result = await self.session.download(row, progress=progress)
             except DownloadError as error:
-                self.notify(str(error), title="Not downloaded", severity="error", markup=False)
+                self._not_saved.append((row.id, str(error)))
                 return
             finally:
                 self._tell_downloads(DownloadProgress(row.id, label, 0, None, finished=True))
+                self._notice_soon()
             self._rows_changed([result.row])
-            where = " (the demo's own folder: removed when you quit)" if self.demo else ""
-            self.notify(f"#{row.id} {'already saved at' if result.already else 'saved to'} "
-                        f"{result.path}{where}", title="Downloaded", markup=False)
+            self._saved.append(result)
 
         self._tell_downloads(DownloadProgress(row.id, label, 0, None))
         self.run_worker(save(), name="download", group="download", exit_on_error=False)
+
+    def _notice_soon(self) -> None:
+        if self._notice_timer is None:
+            self._notice_timer = self.set_timer(SAVED_GATHER, self._tell_saved)
+
+    def _tell_saved(self) -> None:
+        """One notification for the downloads that ended together (a bulk download of many
+        is one toast), one for those that failed."""
+        self._notice_timer = None
+        saved, self._saved = self._saved, []
+        failed, self._not_saved = self._not_saved, []
+        demo = " (the demo's own folder: removed when you quit)" if self.demo else ""
+        if len(saved) == 1:
+            one = saved[0]
+            self.notify(f"#{one.row.id} {'already saved at' if one.already else 'saved to'} "
+                        f"{one.path}{demo}", title="Downloaded", markup=False)
+        elif saved:
+            folders = {str(result.path.parent) for result in saved}
+            where = folders.pop() if len(folders) == 1 else f"{len(folders)} folders"
+            already = sum(result.already for result in saved)
+            note = f" ({already} already there)" if already else ""
+            self.notify(f"{len(saved)} videos saved to {where}{note}{demo}\n"
+                        f"{named(result.row.id for result in saved)}", title="Downloaded",
+                        markup=False)
+        if len(failed) == 1:
+            self.notify(failed[0][1], title="Not downloaded", severity="error", markup=False)
+        elif failed:
+            self.notify(f"{len(failed)} videos not downloaded: {named(i for i, _ in failed)}\n"
+                        f"#{failed[0][0]}: {failed[0][1]}", title="Not downloaded",
+                        severity="error", markup=False)
 
     @on(LookUpRow)
     def _look_up(self, message: LookUpRow) -> None:
