@@ -9,7 +9,9 @@ from wan_tui.api.client import WanClient
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import State
 from wan_tui.reconcile import Reconciler
+from wan_tui.session import Connection, Session
 from wan_tui.sim import Simulator
+from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore
 
 
@@ -61,3 +63,25 @@ async def test_a_row_being_looked_for_is_not_settled_meanwhile(sim: Simulator,
         assert lost in reconciler.pending()
         await search
     store.close()
+
+
+async def test_sync_gives_a_listed_task_to_the_unknown_row_waiting_for_it(
+        sim: Simulator, tmp_path: Path) -> None:
+    """A sync must not add our own lost submission's task as a second row: the unknown row
+    that waits for it adopts it (one row, one task, its billing seen)."""
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    session = Session(load_config(tmp_path / "config.toml"), store=store)
+    await session.connect(Connection(sim.base_url, sim.token))
+    try:
+        lost = store.add_submission(same())
+        async with WanClient(sim.base_url, sim.token) as client:
+            task = (await client.submit(same())).task_id
+            other = (await client.submit(GenerationRequest(
+                action="text2video", model="wan2.6-t2v", prompt="made in the web app"))).task_id
+        store.mark_unknown(lost, "no answer")
+        result = await session.sync()
+        assert store.get(lost).task_id == task  # adopted by the row that waited for it
+        assert store.by_task_id(other) is not None  # the stranger is added
+        assert store.count() == 2 and (result.seen, result.added) == (2, 1)
+    finally:
+        await session.close()

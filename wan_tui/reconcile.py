@@ -125,17 +125,8 @@ class Reconciler:
         claimed: set[str] = set()
         proven = any(self.store.by_task_id(snap.task_id) is not None for snap in listed)
         for row in sorted(rows, key=lambda r: r.created_at):
-            wanted = row.request().params()
-            candidates = [
-                snap for snap in listed
-                if snap.task_id not in claimed
-                and abs((snap.created_at or row.created_at) - row.created_at) <= RECONCILE_SLACK
-                and params_of(snap) == wanted
-                and self.store.by_task_id(snap.task_id) is None
-            ]
-            if candidates:
-                match = min(candidates,
-                            key=lambda s: abs((s.created_at or row.created_at) - row.created_at))
+            match = self._match(row, listed, claimed)
+            if match is not None:
                 claimed.add(match.task_id)
                 try:
                     settled.append(self.store.adopt(row.id, match.task_id, match.trace_id))
@@ -149,6 +140,45 @@ class Reconciler:
                 settled.append(self.store.mark_refused(row.id, "not_created",
                                                        NOT_CREATED_MESSAGE, None))
         return settled
+
+    def _match(self, row: Row, listed: list[TaskSnapshot],
+               claimed: set[str]) -> TaskSnapshot | None:
+        """The unclaimed listed task with the row's parameters nearest its submission in
+        time (within RECONCILE_SLACK), that no row holds."""
+        wanted = row.request().params()
+        candidates = [
+            snap for snap in listed
+            if snap.task_id not in claimed
+            and abs((snap.created_at or row.created_at) - row.created_at) <= RECONCILE_SLACK
+            and params_of(snap) == wanted
+            and self.store.by_task_id(snap.task_id) is None
+        ]
+        return min(candidates, key=lambda s: abs((s.created_at or row.created_at)
+                                                  - row.created_at), default=None)
+
+    def adopt_listed(self, listed: list[TaskSnapshot]) -> list[Row]:
+        """Before `sync` adds a listing's unknown tasks as new rows: unknown submissions
+        that match one take it (a second row for one of our own tasks would hide that it was
+        created, and billed). Rows being searched for, or that another submission in flight
+        may own the match of, are left to their search."""
+        if self.unsupported or not listed:
+            return []
+        adopted: list[Row] = []
+        claimed: set[str] = set()
+        unknown = self.store.search(states=[State.UNKNOWN], limit=1000)
+        for row in sorted(unknown, key=lambda r: r.created_at):
+            if row.id in self._searching or self._claim_pending(row):
+                continue
+            match = self._match(row, listed, claimed)
+            if match is None:
+                continue
+            claimed.add(match.task_id)
+            try:
+                adopted.append(self.store.adopt(row.id, match.task_id, match.trace_id))
+            except TaskIdTaken:
+                continue
+            self._due.pop(row.id, None)
+        return adopted
 
     def _retry(self, rows: list[Row]) -> None:
         for row in rows:

@@ -12,11 +12,10 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 
 from .api.client import BATCH_LIMIT, WanClient
-from .api.state import read_task
 from .callbacks import CallbackReceiver
 from .api.errors import ApiError, BadRequest, WanError
 from .api.models import GenerationRequest
-from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
+from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot, read_task
 from .reconcile import Reconciler
 from .sending import send_once
 from .sync import SyncProgress, SyncResult, sync_account
@@ -187,7 +186,8 @@ class Tracker:
         """Record the account's tasks (made anywhere) in the history, inside the budget."""
         await self._budget_pause()
         result = await sync_account(self.client, self.store, since=since,
-                                    pause=self._budget_pause, progress=progress)
+                                    pause=self._budget_pause, progress=progress,
+                                    adopt=self._adopt_listed)
         self._rescan()  # follow the unfinished ones it found
         return result
 
@@ -377,6 +377,12 @@ class Tracker:
         if rows:
             # Emit every row whose search ended, changed or not: waiters count them settled.
             self._emit(rows)
+
+    def _adopt_listed(self, listed: list[TaskSnapshot]) -> list[Row]:
+        rows = self._reconciler.adopt_listed(listed)
+        if rows:
+            self._emit(rows)
+        return rows
 
     async def reconcile_now(self, local_ids: Sequence[int]) -> None:
         """Look for these unknown submissions in the account's task list now (the user asks)."""
