@@ -121,6 +121,12 @@ async def key_during_query(app: WanApp, screen: HistoryScreen, text: str) -> flo
     return (time.perf_counter() - began) * 1000
 
 
+async def quiet(pilot: Any) -> None:
+    """Until the screen has handled everything and painted: each measure starts from rest,
+    not while the previous one's frame is still being drawn."""
+    await pilot.pause(0.05)
+
+
 def settled(screen: HistoryScreen) -> Callable[[], bool]:
     """The newest query's rows and count are shown."""
     return lambda: screen.total is not None and not any(
@@ -147,12 +153,14 @@ async def measure(path: Path, repeat: int) -> dict[str, float]:
                     return settled(app.screen)()
                 return False
 
+            await quiet(pilot)
             out.setdefault("open the screen", []).append(await timed(pilot, open_screen, shown))
             history = screen[0]
             for name, text in QUERIES.items():
                 type_in(history, text[:-1])
                 await timed(pilot, asyncio.sleep, lambda t=text: settled(history)() and (
                     history.text == t[:-1].strip()))
+                await quiet(pilot)
                 out.setdefault(f"keystroke: {name}", []).append(await timed(
                     pilot, lambda _, t=text: asyncio.sleep(0, send_key(app, t[-1])),
                     lambda t=text: history.text == t.strip() and settled(history)()))
@@ -161,6 +169,7 @@ async def measure(path: Path, repeat: int) -> dict[str, float]:
             type_in(history, "")
             await timed(pilot, asyncio.sleep, lambda: settled(history)() and not history.text)
             history.table.focus()
+            await quiet(pilot)
 
             def at_last() -> bool:
                 row = history.highlighted()

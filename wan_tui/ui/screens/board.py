@@ -10,6 +10,7 @@ another ticks the age column once a second.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -44,6 +45,12 @@ from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matc
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 FIRST_SCREEN = 80  # rows built before the first frame (more than any screen shows)
+
+
+def freeze_long_lived() -> None:
+    """What is alive now lives as long as the app: out of the cyclic GC's full scans."""
+    gc.collect()
+    gc.freeze()
 
 
 class BoardScreen(BoardActions):
@@ -94,7 +101,9 @@ class BoardScreen(BoardActions):
         # The first screenful first: the rest (up to a thousand rows) after the first frame.
         self._rebuild(first=FIRST_SCREEN)
         if len(self.rows) > FIRST_SCREEN:
-            self.call_after_refresh(self._rebuild)
+            self.call_after_refresh(self._rebuild_rest)
+        else:
+            freeze_long_lived()
         self.table.focus()
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
@@ -115,6 +124,14 @@ class BoardScreen(BoardActions):
         if self.state_filter.states and row.state not in self.state_filter.states:
             return False
         return not self.text_filter or text_matches(row, self.text_filter.lower().split())
+
+    def _rebuild_rest(self) -> None:
+        self._rebuild()
+        # The rows and their cells live as long as the app: out of the cyclic collector's
+        # full scans, which walk every object (at 10,000 rows one stalled the event loop for
+        # ~150 ms, once every few seconds; bench_board_scale.py). Acyclic garbage among them
+        # is still freed at once; what is garbage already is collected first, not frozen.
+        freeze_long_lived()
 
     def _rebuild(self, first: int | None = None) -> None:
         now = self.clock()
