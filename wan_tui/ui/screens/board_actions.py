@@ -96,14 +96,9 @@ class BoardActions(BoardMoves):
 
     def action_sort(self) -> None:
         """Step to the next sort order; the header and the title say which."""
-        self.row_sort = next_sort(self.row_sort)
-        now = self.clock()
-        table = self.table
-        for key in table.keys_in_order():
-            row = self.rows.get(int(key))
-            if row is not None:
-                table.update_row(key, {"prompt": self.cells(row, now)["prompt"]})
-        table.resort()
+        order = self.row_sort = next_sort(self.row_sort)
+        rows = self.rows
+        self.table.reorder(lambda key: order.key(rows[int(key)]))
         self.show_sort()
         self.update_title()
 

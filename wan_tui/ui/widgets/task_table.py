@@ -9,7 +9,7 @@ from its prompt cell (`OrderedText`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -191,6 +191,15 @@ class TaskTable(DataTable[Text]):
         self.sort(ORDER_COLUMN, key=_order_of)
         if highlighted is not None:
             self.move_cursor(row=self.get_row_index(highlighted), scroll=True)
+
+    def reorder(self, order_of: Callable[[str], tuple[Any, ...]]) -> None:
+        """A new sort order: each shown row's prompt cell gets its new sort key in place (the
+        text is the same, so no cell is rebuilt or redrawn), then one sort."""
+        for key, cells in self._shown.items():
+            prompt = cells.get(ORDER_COLUMN)
+            if isinstance(prompt, OrderedText):
+                prompt.order = order_of(key)
+        self.resort()
 
     def show_sort(self, column: str, arrow: str) -> None:
         """The header of the sorted column carries the arrow."""
