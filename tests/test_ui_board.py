@@ -21,7 +21,7 @@ from wan_tui.store.rows import Row
 from wan_tui.tracking import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
-from wan_tui.ui.screens.board import BoardScreen
+from wan_tui.ui.screens.board import FIRST_SCREEN, BoardScreen
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
 
@@ -173,3 +173,19 @@ def test_rows_changed_waiting_in_a_queue_merge_into_the_newest() -> None:
     assert {i: r.state for i, r in newer.rows.items()} == {
         1: State.RUNNING, 2: State.RUNNING, 3: State.PENDING}
     assert not older.can_replace(StatusChanged(TrackerStatus(), {}, True))
+
+
+async def test_a_filter_shows_its_first_screenful_at_once_and_the_rest_after_a_frame(
+        tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 1000)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 1000)
+        board = board_of(app)
+        board._apply_text("lorem")  # what the filter field's wait hands over: all 1,000 match
+        assert board.table.row_count == FIRST_SCREEN  # enough to fill any screen, at once
+        await until(pilot, lambda: board.table.row_count == 1000)  # the rest, a frame later
+        board._apply_text("prompt 99")  # a few rows (fewer than a screenful): all at once
+        matching = [row for row in board.rows.values() if board._visible(row)]
+        assert 0 < len(matching) < FIRST_SCREEN
+        assert board.table.row_count == len(matching)

@@ -78,6 +78,7 @@ class BoardScreen(BoardActions):
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
+        self._rest_due = False  # the rest of a filter's rows come after the next frame
         self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
@@ -99,8 +100,7 @@ class BoardScreen(BoardActions):
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.table.border_title = "Generations"
         # The first screenful first: the rest (up to a thousand rows) after the first frame.
-        self._rebuild(first=FIRST_SCREEN)
-        if len(self.rows) > FIRST_SCREEN:
+        if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN:
             self.call_after_refresh(self._rebuild_rest)
         else:
             freeze_long_lived()
@@ -133,16 +133,31 @@ class BoardScreen(BoardActions):
         # is still freed at once; what is garbage already is collected first, not frozen.
         freeze_long_lived()
 
-    def _rebuild(self, first: int | None = None) -> None:
+    def _refilter(self) -> None:
+        """A filter changed: the first screenful of what it shows at once, the rest after
+        that frame (with 1,000 rows the whole rebuild takes a few hundred ms)."""
+        if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN and not self._rest_due:
+            self._rest_due = True
+            self.call_after_refresh(self._rebuild_after_frame)
+
+    def _rebuild_after_frame(self) -> None:
+        self._rest_due = False  # the filters as they are now: a newer keystroke's, maybe
+        self._rebuild()
+
+    def _rebuild(self, first: int | None = None) -> int:
+        """Show the rows the filters let through (the first `first` of them); how many they
+        let through."""
         now = self.clock()
-        shown = sorted((row for row in self.rows.values() if self._visible(row)),
-                       key=self.row_sort.key)[:first]
+        matching = sorted((row for row in self.rows.values() if self._visible(row)),
+                          key=self.row_sort.key)
+        shown = matching[:first]
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
         self.update_title()
         self._show_detail()
         self.refresh_targets()
+        return len(matching)
 
     def update_title(self) -> None:
         shown, loaded = self.table.row_count, len(self.rows)
@@ -298,7 +313,7 @@ class BoardScreen(BoardActions):
     def set_state_filter(self, state_filter: StateFilter) -> None:
         self.state_filter = state_filter
         self._show_state_filter()
-        self._rebuild()
+        self._refilter()
         self.refresh_status()
 
     def _show_state_filter(self) -> None:
@@ -320,7 +335,7 @@ class BoardScreen(BoardActions):
     def _apply_text(self, value: str) -> None:
         if value.strip() != self.text_filter:
             self.text_filter = value.strip()
-            self._rebuild()
+            self._refilter()
             self.refresh_status()
 
     @on(Input.Submitted, "#filter")
@@ -340,7 +355,7 @@ class BoardScreen(BoardActions):
 
     def action_toggle_finished(self) -> None:
         self.hide_finished = not self.hide_finished
-        self._rebuild()
+        self._refilter()
         self.refresh_status()
 
     def action_cycle_state_back(self) -> None:
