@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
+import pytest
 from textual.pilot import Pilot
 
 from wan_tui.api.state import State
@@ -22,6 +23,7 @@ from wan_tui.tracking import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
 from wan_tui.ui.screens.board import FIRST_SCREEN, BoardScreen
+from wan_tui.ui.widgets import task_table
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
 
@@ -67,7 +69,8 @@ async def board_with(tmp_path: Path, rows: int, size: tuple[int, int] = (140, 40
         yield app, pilot, board_of(app)
 
 
-async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) -> None:
+async def test_a_thousand_live_rows_update_in_place_without_lag(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fill(tmp_path / "history.sqlite3", 1200)
     app = make_app(tmp_path)
     gc.unfreeze()
@@ -86,13 +89,14 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) 
         key = table.highlighted_key()
         widths = [c.width for c in table.columns.values()]
         calls: list[tuple[Any, ...]] = []
-        original = table.update_cell
+        original = task_table.set_cells
 
-        def spy(row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
-            calls.append((row_key, column_key, update_width))
-            original(row_key, column_key, value, update_width=update_width)
+        def spy(table: Any, changes: Any) -> Any:
+            changes = list(changes)
+            calls.extend((row_key, column_key, False) for row_key, column_key, _ in changes)
+            return original(table, changes)
 
-        table.update_cell = spy  # type: ignore[method-assign]
+        monkeypatch.setattr(task_table, "set_cells", spy)
         running = [row for row in board.rows.values() if row.state == State.RUNNING][:300]
         finished = [dataclasses.replace(row, state=str(State.SUCCEEDED), finished_at=NOW,
                                         video_url=f"https://cdn.example.com/{row.id}.mp4")
@@ -107,6 +111,13 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(tmp_path: Path) 
         assert len(calls) <= 2 * len(finished)
         assert [c.width for c in table.columns.values()] == widths
         assert table.highlighted_key() == key and table.row_count == 1000
+        # What is drawn is the new state, not a cached render of the old one.
+        shown = {r.id for r in finished} & {int(k) for k in table.visible_keys()}
+        assert shown
+        for local_id in shown:
+            line = table.get_row_index(str(local_id)) - round(table.scroll_y) + 1  # 1: header
+            drawn = table.render_line(line).text
+            assert "succeeded" in drawn and f" {local_id} " in f" {drawn} ", drawn
 
         # One spinner frame touches only the state cells of running rows on screen (at the
         # bottom, the oldest rows, some still running).

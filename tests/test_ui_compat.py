@@ -1,5 +1,6 @@
-"""ui/compat.py: the one Textual name that is not public, and the crash path it serves.
-If a Textual upgrade removes or renames the hook, the first test fails loudly."""
+"""ui/compat.py: the Textual names that are not public, and what they serve (the crash path,
+cells updated in place). If a Textual upgrade removes or renames one, the first tests fail
+loudly."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App
+from textual.widgets import DataTable
 
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
@@ -26,6 +28,14 @@ def test_textual_still_routes_unhandled_errors_through_the_hook() -> None:
     assert callable(hook), f"Textual no longer has App.{compat.HOOK}: update ui/compat.py"
     assert list(inspect.signature(hook).parameters) == ["self", "error"]
     assert compat.CrashReports.__dict__.get(compat.HOOK) is not None
+
+
+def test_textual_still_has_the_data_table_internals_we_update_in_place() -> None:
+    table: DataTable[Any] = DataTable()
+    missing = [name for name in compat.TABLE_NAMES if not hasattr(table, name)]
+    assert missing == [], f"Textual's DataTable changed: update ui/compat.py ({missing})"
+    update = inspect.signature(DataTable.update_cell)
+    assert list(update.parameters)[:4] == ["self", "row_key", "column_key", "value"]
 
 
 class Boom(Exception):

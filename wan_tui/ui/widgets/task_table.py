@@ -28,8 +28,11 @@ from .cells import (
     state_cell,
     time_cell,
 )
+from ..compat import Cell, forget_rendered, set_cells
 from .tables import highlighted_key, set_column_width
 from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey
 
 # (key, label, width); the prompt column takes what the others leave (`fit`).
@@ -111,6 +114,7 @@ class TaskTable(DataTable[Text]):
         self.shown_columns, self._prompt_width = layout_for(width)
         self._shown: dict[str, dict[str, Text]] = {}  # what each shown row shows now
         self._shift = 0  # rows added above the view since the last refresh
+        self._stale_cells: set[Cell] = set()  # changed in place: their renders to forget
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -225,16 +229,25 @@ class TaskTable(DataTable[Text]):
         current = self._shown.get(key)
         if current is None:
             return 0
-        changed = 0
+        changes = []
         for column, value in cells.items():
             old = current.get(column)
             if old is None or old.plain != value.plain or old.style != value.style or (
                     old.spans != value.spans) or _order_of(old) != _order_of(value):
                 current[column] = value
                 if column in self.shown_columns:
-                    self.update_cell(key, column, value)
-                    changed += 1
-        return changed
+                    changes.append((key, column, value))
+        # Every column has a fixed width: only changed rows are drawn again (ui/compat.py).
+        if changes:
+            self._stale_cells |= set_cells(self, changes)
+            self.refresh()
+        return len(changes)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._stale_cells:  # once per frame, however many cells changed since the last
+            forget_rendered(self, self._stale_cells)
+            self._stale_cells = set()
+        return super().render_lines(crop)
 
     def drop(self, key: str) -> None:
         """Remove a row if it is shown."""
