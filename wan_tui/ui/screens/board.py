@@ -11,6 +11,7 @@ another ticks the age column once a second.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -36,7 +37,7 @@ from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable
 from .board_commands import BoardCommands
 from .board_actions import BoardActions
-from .board_filters import ALL_STATES, StateFilter, next_state_filter, text_matches
+from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 
 # Spinners turn with the once-a-second tick: each table update re-renders every visible line
 # (DataTable's line cache is keyed by its update count), so one pass a second for both the
@@ -75,6 +76,8 @@ class BoardScreen(BoardActions):
         self._spinning: set[int] = set()  # shown rows whose state mark spins
         self.frame = 0
         self.text_filter = ""
+        self._words: list[str] = []  # the text filter's words, lowercased
+        self.haystacks = Haystacks()
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
@@ -123,7 +126,7 @@ class BoardScreen(BoardActions):
             return False
         if self.state_filter.states and row.state not in self.state_filter.states:
             return False
-        return not self.text_filter or text_matches(row, self.text_filter.lower().split())
+        return not self._words or self.haystacks.matches(row, self._words)
 
     def _rebuild_rest(self) -> None:
         self._rebuild()
@@ -136,7 +139,8 @@ class BoardScreen(BoardActions):
     def _refilter(self) -> None:
         """A filter changed: the first screenful of what it shows at once, the rest after
         that frame (with 1,000 rows the whole rebuild takes a few hundred ms)."""
-        if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN and not self._rest_due:
+        first = self.table.size.height or FIRST_SCREEN  # what can show at once
+        if self._rebuild(first=first) > first and not self._rest_due:
             self._rest_due = True
             self.call_after_refresh(self._rebuild_after_frame)
 
@@ -148,9 +152,9 @@ class BoardScreen(BoardActions):
         """Show the rows the filters let through (the first `first` of them); how many they
         let through."""
         now = self.clock()
-        matching = sorted((row for row in self.rows.values() if self._visible(row)),
-                          key=self.row_sort.key)
-        shown = matching[:first]
+        matching = [row for row in self.rows.values() if self._visible(row)]
+        shown = (sorted(matching, key=self.row_sort.key) if first is None
+                 else heapq.nsmallest(first, matching, key=self.row_sort.key))
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
@@ -177,7 +181,9 @@ class BoardScreen(BoardActions):
 
     def remove_rows(self, local_ids: Iterable[int]) -> None:
         """These rows left the history: they leave the board."""
+        local_ids = list(local_ids)
         self.forget_marks(set(local_ids))
+        self.haystacks.forget(local_ids)
         for local_id in local_ids:
             self.rows.pop(local_id, None)
             self._spinning.discard(local_id)
@@ -321,7 +327,7 @@ class BoardScreen(BoardActions):
         self.query_one("#state-filter", Static).update(label)
 
     def clear_filters(self) -> None:
-        self.text_filter = ""
+        self.text_filter, self._words = "", []
         self.hide_finished = False
         self.query_one("#filter", Input).value = ""
         self.set_state_filter(ALL_STATES)
@@ -335,6 +341,7 @@ class BoardScreen(BoardActions):
     def _apply_text(self, value: str) -> None:
         if value.strip() != self.text_filter:
             self.text_filter = value.strip()
+            self._words = self.text_filter.lower().split()
             self._refilter()
             self.refresh_status()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wan_tui.api.state import State
@@ -33,7 +34,25 @@ def next_state_filter(current: StateFilter, step: int = 1) -> StateFilter:
     return STATE_CYCLE[(index + step) % len(STATE_CYCLE)]
 
 
-def text_matches(row: Row, words: list[str]) -> bool:
-    haystack = " ".join(filter(None, (row.prompt, row.negative_prompt, row.model, row.action,
-                                      row.task_id, row.state, row.error_message))).lower()
-    return all(word in haystack for word in words)
+def haystack(row: Row) -> str:
+    """What the text filter looks in, lowercased."""
+    return " ".join(filter(None, (row.prompt, row.negative_prompt, row.model, row.action,
+                                  row.task_id, row.state, row.error_message))).lower()
+
+
+class Haystacks:
+    """Each row's haystack, made once per version of the row (a changed row is a new Row):
+    a keystroke in the filter then costs a substring test per row, not a join."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[Row, str]] = {}
+
+    def matches(self, row: Row, words: list[str]) -> bool:
+        made = self._made.get(row.id)
+        if made is None or made[0] is not row:
+            made = self._made[row.id] = (row, haystack(row))
+        return all(word in made[1] for word in words)
+
+    def forget(self, local_ids: Iterable[int]) -> None:
+        for local_id in local_ids:
+            self._made.pop(local_id, None)
