@@ -82,6 +82,9 @@ async def test_ages_in_the_detail_pane_move_for_finished_tasks(tmp_path: Path) -
         board = board_of(app)
         body = board.detail.query_one("#detail-body", Static)
         await until(pilot, lambda: "10s ago" in rendered(body.content))
+        shown = body.content
+        board.detail.show(board.detail.row, board.palette, clock.now + 0.2)
+        assert body.content is shown  # the same words: not drawn (nor laid out) again
         clock.now += 120
         board.tick()
         await pilot.pause()

@@ -155,13 +155,18 @@ class DetailPane(VerticalScroll):
 
     def on_resize(self) -> None:
         if self.row is not None and self._shown_with is not None:
-            self.show(self.row, *self._shown_with)
+            palette, now = self._shown_with
+            self._shown_with = None  # drawn again for the new width
+            self.show(self.row, palette, now)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No task highlighted.", style="dim"),
                      id="detail-body")
 
     def show(self, row: Row | None, palette: Palette, now: float) -> None:
+        if (row is self.row and self._shown_with is not None
+                and palette is self._shown_with[0] and clock_words(row, now) == self._clock):
+            return  # the same text: no new layout (a filter keystroke calls this too)
         self.row = row
         self._shown_with = (palette, now)
         self._clock = clock_words(row, now)
