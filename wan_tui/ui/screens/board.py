@@ -106,7 +106,7 @@ class BoardScreen(BoardActions):
         if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN:
             self.call_after_refresh(self._rebuild_rest)
         else:
-            freeze_long_lived()
+            self.call_after_refresh(freeze_long_lived)  # after the first frame, too
         self.table.focus()
         self.set_interval(1.0, self.tick)
         self._show_state_filter()
