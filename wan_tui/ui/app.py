@@ -127,8 +127,6 @@ class WanApp(HistoryWiring, WelcomeWiring):
                             markup=False)
             self.load_drafts()
         await self._connect(connection)
-        self._recount_pending = True  # after the first frame: counting reads the whole index
-        self.call_after_refresh(self._recount)
         if self.board is None:
             newest = self.session.search(limit=self.board_limit + 1)
             rows = newest[:self.board_limit]
@@ -138,6 +136,9 @@ class WanApp(HistoryWiring, WelcomeWiring):
             await self.push_screen(self.board)
             self.follower = StoreFollower(self.session)
             self.set_interval(FOLLOW_SECONDS, self.follow_store)
+        # After the board's first frame: counting reads the whole index (~70 ms at 1M rows).
+        self._recount_pending = True
+        (self.board or self).call_after_refresh(self._recount)
         self._send_status()
         for request in self.seeds:
             self.submit(request)

@@ -20,7 +20,7 @@ from textual.widgets import DataTable
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
-from ..widgets.cells import Palette, one_line, plain, state_cell
+from ..widgets.cells import Palette, plain, prompt_cell_text, state_cell
 from ..widgets.tables import highlighted_key, set_column_width
 
 PAGE = 100  # rows read at a time
@@ -29,7 +29,6 @@ MIN_PROMPT = 16
 PREFETCH = 25  # read on when the cursor or the view is this close to the window's edge
 COLUMNS = (("created", "Created", 11), ("state", "State", 12), ("model", "Model", 16),
            ("prompt", "Prompt", 40), ("id", "#", 7))
-PROMPT_CHARS = 300  # a prompt cell is cut here (cells are measured whole); the column cuts more
 
 Keyset = tuple[float, int]
 
@@ -110,7 +109,7 @@ def flags_text(row: Row) -> str:
 def row_cells(row: Row, palette: Palette) -> list[Text]:
     prompt = Text(no_wrap=True, overflow="ellipsis", end="")
     prompt.append(flags_text(row), style=palette.success)
-    prompt.append(one_line(row.prompt[:PROMPT_CHARS]))
+    prompt.append(prompt_cell_text(row.prompt))
     return [plain(datetime.fromtimestamp(row.created_at).strftime("%m-%d %H:%M")),
             state_cell(row.state, palette), plain(row.model), prompt,
             Text(str(row.id), style="dim", justify="right", end="")]

@@ -82,6 +82,15 @@ def plain(value: str | None, style: str = "") -> Text:
                 overflow="ellipsis", end="")
 
 
+PROMPT_CHARS = 300  # a table's prompt cell is cut here: DataTable measures every new cell
+# whole, and no prompt column is this wide
+
+
+def prompt_cell_text(prompt: str) -> str:
+    """A prompt as a table cell shows it: its start, on one line."""
+    return one_line(prompt[:PROMPT_CHARS])
+
+
 def one_line(text: str) -> str:
     """A prompt on one line: line breaks become a visible mark, runs of spaces one space."""
     words = (printable(word) for word in text.replace("\r\n", "\n").replace("\n", " ⏎ ").split())

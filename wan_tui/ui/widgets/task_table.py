@@ -22,8 +22,8 @@ from .cells import (
     ACTION_WORDS,
     Palette,
     duration_text,
-    one_line,
     plain,
+    prompt_cell_text,
     resolution_text,
     state_cell,
     time_cell,
@@ -77,7 +77,7 @@ def row_order(row: Row) -> tuple[float, int]:
 
 def row_cells(row: Row, palette: Palette, now: float, frame: int = 0) -> dict[str, Text]:
     """Every cell of a row, by column key."""
-    prompt = OrderedText(one_line(row.prompt), no_wrap=True, overflow="ellipsis", end="")
+    prompt = OrderedText(prompt_cell_text(row.prompt), no_wrap=True, overflow="ellipsis", end="")
     prompt.order = row_order(row)
     return {
         "id": Text(str(row.id), style=palette.muted, no_wrap=True, justify="right", end=""),
