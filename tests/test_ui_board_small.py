@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import Footer
 
 from wan_tui.ui.screenshots import hold_still, sample_app, show_board
@@ -41,21 +38,12 @@ async def test_at_80x24_the_table_keeps_twelve_rows_the_age_and_the_help_key(
         assert "q Quit" in str(hint.content)
 
 
-@pytest.fixture
-def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 async def _light(pilot: Any) -> None:
     pilot.app.theme = "textual-light"
 
 
-def test_snapshot_board_at_80x24(snap_compare: Any, tmp_path: Path, _utc: None) -> None:
+def test_snapshot_board_at_80x24(snap_compare: Any, tmp_path: Path,
+                                 snapshot_env: None) -> None:
     async def run(pilot: Any) -> None:
         await show_board(pilot)
         await hold_still(pilot)
@@ -63,7 +51,7 @@ def test_snapshot_board_at_80x24(snap_compare: Any, tmp_path: Path, _utc: None) 
 
 
 def test_snapshot_board_in_the_light_theme(snap_compare: Any, tmp_path: Path,
-                                          _utc: None) -> None:
+                                          snapshot_env: None) -> None:
     async def run(pilot: Any) -> None:
         await show_board(pilot)
         await _light(pilot)

@@ -4,8 +4,6 @@ the sample history, a fixed clock, UTC, half-cell thumbnails from the shot's own
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +12,7 @@ import pytest
 from wan_tui.ui.screenshots import SIZE, history_settled, hold_still, sample_app, show_history
 from wan_tui.ui.screenshots import until
 
-
-@pytest.fixture(autouse=True)
-def _pinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("snapshot_env")  # conftest: colours on, UTC
 
 
 async def query_error(pilot: Any) -> None:

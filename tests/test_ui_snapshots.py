@@ -4,8 +4,7 @@ after checking the new pictures in the report."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,7 @@ from wan_tui.ui.screenshots import SIZE, hold_still, sample_app, show_board, sho
 from wan_tui.ui.screenshots import show_help, show_history, show_welcome
 
 
-@pytest.fixture(autouse=True)
-def _pinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)  # colours are part of the picture
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("snapshot_env")  # conftest: colours on, UTC
 
 
 def script(*steps: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:

@@ -131,21 +131,17 @@ class Tracker:
         if self._callbacks is not None and request.callback_url is None:
             secret, url = self._callbacks.new_url()
             request = replace(request, callback_url=url)
-        row = await self._send_once(local_id, request)
+        row = await send_once(self.client, self.store, local_id, request,
+                              rate_limit_retries=self.pacing.rate_limit_retries,
+                              reconcile=self._reconcile_later)
+        if row.task_id and row.state in ACTIVE_STATES:
+            self.track(row.task_id)
         if secret is not None and self._callbacks is not None:
             if row.task_id and row.state not in FINAL_STATES:
                 self._calling_back.add(row.task_id)
                 self._callbacks.expect(secret, row.task_id)
             else:
                 self._callbacks.forget(secret)
-        return row
-
-    async def _send_once(self, local_id: int, request: GenerationRequest) -> Row:
-        row = await send_once(self.client, self.store, local_id, request,
-                              rate_limit_retries=self.pacing.rate_limit_retries,
-                              reconcile=self._reconcile_later)
-        if row.task_id and row.state in ACTIVE_STATES:
-            self._track(row.task_id, self._mono() + self.pacing.first_poll)
         return row
 
     def _reconcile_later(self, local_id: int) -> None:
@@ -204,11 +200,8 @@ class Tracker:
 
     def track(self, task_id: str, *, now: bool = False) -> None:
         """Poll this task (already in the store) until it ends."""
-        self._track(task_id, self._mono() if now else self._mono() + self.pacing.first_poll)
-
-    def _track(self, task_id: str, due: float) -> None:
         if task_id not in self._due:
-            self._due[task_id] = due
+            self._due[task_id] = self._mono() + (0.0 if now else self.pacing.first_poll)
             self._wake.set()
 
     def resume(self) -> None:
@@ -373,7 +366,7 @@ class Tracker:
         rows = await self._reconciler.settle(local_ids)
         for row in rows:
             if row.task_id and row.state in ACTIVE_STATES:
-                self._track(row.task_id, self._mono())
+                self.track(row.task_id, now=True)
         if rows:
             # Emit every row whose search ended, changed or not: waiters count them settled.
             self._emit(rows)

@@ -37,6 +37,7 @@ from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable
 from .board_commands import BoardCommands
 from .board_actions import BoardActions
+from .row_keys import RowKeys
 from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 
 # Spinners turn with the once-a-second tick: each table update re-renders every visible line
@@ -81,6 +82,7 @@ class BoardScreen(BoardActions):
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
+        self.row_keys = RowKeys()
         self._rest_due = False  # the rest of a filter's rows come after the next frame
         self.hide_finished = False  # F: only what is still going on (the history keeps all)
 

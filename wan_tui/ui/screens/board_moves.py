@@ -19,6 +19,7 @@ from wan_tui.store.rows import Row
 from ..messages import JumpToRow
 from ..widgets.detail import DetailPane
 from ..widgets.task_table import TaskTable
+from .row_keys import RowKeys
 
 
 class JumpScreen(ModalScreen[int | None]):
@@ -48,7 +49,7 @@ class BoardMoves(Screen[None]):
 
     rows: dict[int, Row]
     new_above = 0  # rows that arrived above the view since the user last saw the top
-    _had_target: bool | None = None  # whether task keys applied when the footer was drawn
+    row_keys: RowKeys  # BoardScreen makes it
 
     @property
     def table(self) -> TaskTable:
@@ -63,12 +64,9 @@ class BoardMoves(Screen[None]):
         return self.rows.get(int(key)) if key is not None else None
 
     def refresh_targets(self) -> None:
-        """Grey or ungrey the footer's task keys, only when that changes: the footer is
-        recomposed on each refresh, which a cursor step must not pay for."""
-        has = self.highlighted() is not None or bool(getattr(self, "marked", None))
-        if has != self._had_target:
-            self._had_target = has
-            self.refresh_bindings()
+        """Grey or ungrey the footer's task keys (a highlighted or a marked row)."""
+        self.row_keys.update(self, self.highlighted() is not None
+                             or bool(getattr(self, "marked", None)))
 
     def action_top(self) -> None:
         table = self.table

@@ -36,6 +36,7 @@ from ..widgets.thumbnail import load_image
 from .history_actions import HistoryActions, HistoryChoice, HistoryReader
 from .history_filters import describe
 from .history_window import PAGE, PREFETCH, HistoryTable, Keyset, RowWindow
+from .row_keys import RowKeys
 
 __all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen"]
 
@@ -57,7 +58,7 @@ class HistoryScreen(HistoryActions):
         self.window = RowWindow()
         self.generation = 0  # bumped by each new query: older answers are dropped
         self._page_worker: Worker[None] | None = None
-        self._had_row: bool | None = None  # whether the row keys applied at the last refresh
+        self.row_keys = RowKeys()
 
     # -- building ------------------------------------------------------------------------
 
@@ -213,14 +214,6 @@ class HistoryScreen(HistoryActions):
             self._near_edge(False)
         self._show_preview()
 
-    def _refresh_row_keys(self) -> None:
-        """Grey or ungrey the row keys in the footer, only when that changes: the footer is
-        recomposed on each refresh, which a cursor step must not pay for."""
-        has_row = self.highlighted() is not None
-        if has_row != self._had_row:
-            self._had_row = has_row
-            self.refresh_bindings()
-
     def action_last(self) -> None:
         if self.window.at_end:
             self.table.move_cursor(row=self.table.row_count - 1)
@@ -256,7 +249,7 @@ class HistoryScreen(HistoryActions):
 
     def _show_preview(self) -> None:
         row = self.highlighted()
-        self._refresh_row_keys()
+        self.row_keys.update(self, row is not None)
         shown = self.preview.row
         self.preview.show(row, self.palette, self.clock())
         if row is not None and shown is not None and shown.id == row.id and (

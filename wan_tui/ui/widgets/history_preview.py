@@ -7,8 +7,6 @@ reported, and whether the task was deleted on the service. Text only, never mark
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
