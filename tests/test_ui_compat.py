@@ -84,3 +84,111 @@ async def test_a_crash_writes_a_scrubbed_report_and_shows_only_a_message(
     rendered = " ".join(str(r.__rich__()) if hasattr(r, "__rich__") else str(r) for r in shown)
     assert "internal error" in rendered and TOKEN not in rendered
     assert app.return_code == 1
+
+
+def _cells_of(lines: list[list[Any]]) -> list[tuple[str, Any]]:
+    """Each drawn character with its style (how Rich splits segments does not matter)."""
+    return [(char, segment.style) for line in lines for segment in line
+            for char in segment.text]
+
+
+def _varied_cells() -> list[Text]:
+    spans = Text("✓ ", style="green")
+    spans.append("succeeded and then some more words", style="bold")
+    return [
+        Text("short", end=""),
+        Text("a long prompt that will not fit in its column " * 3, no_wrap=True,
+             overflow="ellipsis", end=""),
+        Text("folded overflow that is cut at the edge " * 2, end=""),
+        Text("12s", style="dim", justify="right", end=""),
+        Text("mid", justify="center", end=""),
+        Text("left", style="on red", justify="left", end=""),
+        spans,
+        Text("日本語のプロンプトは幅が二つの文字です", no_wrap=True, overflow="ellipsis", end=""),
+        Text("emoji 🎬🎥 clap", style="italic", end=""),
+        Text("", end=""),
+        Text("two\nlines", end=""),  # drawn by DataTable itself
+        Text("tab\there", end=""),
+        Text("trailing spaces      ", style="underline", end=""),
+    ]
+
+
+class FastTable(compat.FastCells):
+    pass
+
+
+class TablesApp(App[None]):
+    def compose(self) -> Any:
+        yield FastTable(id="fast", cursor_type="row")
+
+
+async def test_fast_cells_draw_exactly_what_data_table_draws(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path must give every cell the characters and styles DataTable's own path
+    gives it: for cut, aligned, wide and styled texts, under the cursor and not. Only the
+    texts of several lines or with tabs go DataTable's way."""
+    app = TablesApp()
+    upstream = DataTable._render_cell
+    handed_over: list[int] = []
+
+    def counting(table: Any, row: int, *args: Any, **kwargs: Any) -> Any:
+        handed_over.append(row)
+        return upstream(table, row, *args, **kwargs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(FastTable)
+        for width in (3, 9, 30):
+            table.add_column(f"w{width}", key=f"w{width}", width=width)
+        for index, cell in enumerate(_varied_cells()):
+            table.add_row(cell, cell, cell, key=str(index))
+        await pilot.pause()
+        style = table.rich_style
+        compared = 0
+        for row in range(table.row_count):
+            for column, (key, found) in enumerate(table.columns.items()):
+                for cursor in (False, True):
+                    width = found.get_render_width(table)
+                    table._cell_render_cache.clear()
+                    monkeypatch.setattr(DataTable, "_render_cell", counting)
+                    with table.painting():
+                        fast = table._render_cell(row, column, style, width, cursor)
+                    monkeypatch.setattr(DataTable, "_render_cell", upstream)
+                    table._cell_render_cache.clear()
+                    slow = upstream(table, row, column, style, width, cursor)
+                    assert _cells_of(fast) == _cells_of(slow), (row, key, cursor)
+                    assert len(fast) == len(slow) == 1
+                    compared += 1
+        assert compared == table.row_count * 3 * 2
+        assert sorted(set(handed_over)) == [10, 11] and len(handed_over) == 2 * 3 * 2
+
+
+async def test_fast_cells_size_the_table_as_data_table_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without measuring cells, the table's virtual size is the one DataTable computes;
+    an auto-width column is still measured (its width comes from its cells)."""
+    import textual.widgets._data_table as data_table
+    measured: list[object] = []
+    measure = data_table.measure
+
+    def counting(console: Any, renderable: Any, *args: Any) -> int:
+        measured.append(renderable)
+        return measure(console, renderable, *args)
+
+    monkeypatch.setattr(data_table, "measure", counting)
+    app = TablesApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(FastTable)
+        table.add_column("a", key="a", width=7)
+        table.add_column("b", key="b", width=30)
+        measured.clear()  # the labels are measured once, as columns are added
+        for index, cell in enumerate(_varied_cells()[:9]):
+            table.add_row(cell, cell, key=str(index))
+        await pilot.pause()
+        assert measured == []  # fixed widths, one line each: nothing to measure
+        ours = table.virtual_size
+        DataTable._update_dimensions(table, list(table.rows))
+        assert ours == table.virtual_size == (7 + 30 + 2 * 2, 9 + 1)
+        table.add_column("auto", key="auto")
+        table.add_row(Text("x"), Text("y"), Text("twelve chars"), key="wide")
+        await pilot.pause()
+        assert table.columns["auto"].content_width == len("twelve chars")  # type: ignore[index]
+        assert table.virtual_size.width == 7 + 30 + 12 + 3 * 2

@@ -15,11 +15,11 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import DataTable
 
 from wan_tui.store.rows import Row
 
 from ..actions import bindings
+from ..compat import FastCells
 from ..widgets.cells import Palette, plain, prompt_cell_text, state_cell
 from ..widgets.tables import highlighted_key, set_column_width
 
@@ -115,7 +115,7 @@ def row_cells(row: Row, palette: Palette) -> list[Text]:
             Text(str(row.id), style="dim", justify="right", end="")]
 
 
-class HistoryTable(DataTable[Text]):
+class HistoryTable(FastCells):
     """The window's rows. Posts `NearEdge` when the cursor or the view nears either end."""
 
     BINDINGS = bindings("history", widget="table")
