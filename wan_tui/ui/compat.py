@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -164,6 +164,20 @@ class FastCells(DataTable[Text]):
             yield
         finally:
             self._paint = None
+
+    def clear(self, columns: bool = False) -> Self:
+        """DataTable's clear, with the old rows freed after the next frame: at 10,000 rows
+        freeing them took ~20 ms, part of it listing every old row's offsets only to clear
+        that list (with no rows left, DataTable's clear lists none)."""
+        self.retire((self._data, self.rows, self._row_locations))
+        self._data, self.rows = {}, {}
+        self._row_locations = type(self._row_locations)({})
+        return super().clear(columns)
+
+    def retire(self, *objects: object) -> None:
+        """Keep these until the next frame is drawn: freeing them then costs no key a wait."""
+        retired = list(objects)
+        self.call_after_refresh(lambda: retired.clear())
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """The table's size after rows were added. DataTable measures every cell of every new

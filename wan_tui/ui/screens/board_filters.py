@@ -47,11 +47,29 @@ class Haystacks:
     def __init__(self) -> None:
         self._made: dict[int, tuple[Row, str]] = {}
 
-    def matches(self, row: Row, words: list[str]) -> bool:
+    def matching(self, rows: Iterable[Row], words: list[str]) -> list[Row]:
+        """The rows whose haystack holds every word, in their order."""
+        text_of, found = self._text, []
+        for row in rows:
+            text = text_of(row)
+            for word in words:
+                if word not in text:
+                    break
+            else:
+                found.append(row)
+        return found
+
+    def prepare(self, rows: Iterable[Row]) -> None:
+        """Make the haystacks of these rows now (after the board's first frame), so that the
+        first keystroke in the filter does not make them all (~20 ms at 10,000 rows)."""
+        for row in rows:
+            self._text(row)
+
+    def _text(self, row: Row) -> str:
         made = self._made.get(row.id)
         if made is None or made[0] is not row:
             made = self._made[row.id] = (row, haystack(row))
-        return all(word in made[1] for word in words)
+        return made[1]
 
     def forget(self, local_ids: Iterable[int]) -> None:
         for local_id in local_ids:
