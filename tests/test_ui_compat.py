@@ -110,7 +110,24 @@ def _varied_cells() -> list[Text]:
         Text("two\nlines", end=""),  # drawn by DataTable itself
         Text("tab\there", end=""),
         Text("trailing spaces      ", style="underline", end=""),
+        *_long_prompts(),
     ]
+
+
+def _long_prompts() -> list[Text]:
+    """Prompts cut at the column's edge: spans across the cut, accents, dashes, blanks."""
+    words = "Café crème — a sweeping aerial shot over a misty valley at dawn, golden light "
+    cells = []
+    for overflow in ("ellipsis", "crop", "fold"):
+        prompt = Text(no_wrap=True, overflow=overflow, end="")  # type: ignore[arg-type]
+        prompt.append("↓ ", style="green")
+        prompt.append(words * 4)
+        prompt.stylize("bold", 5, 40)
+        cells.append(prompt)
+    cells.append(Text("ends in blanks" + " " * 60, style="on blue", no_wrap=True,
+                      overflow="ellipsis", end=""))
+    cells.append(Text(words + " " * 6, no_wrap=True, overflow="ellipsis", end=""))
+    return cells
 
 
 class FastTable(compat.FastCells):
@@ -136,10 +153,11 @@ async def test_fast_cells_draw_exactly_what_data_table_draws(
         return upstream(table, row, *args, **kwargs)
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(FastTable)
-        for width in (3, 9, 30):
+        widths = (3, 9, 30, 70)
+        for width in widths:
             table.add_column(f"w{width}", key=f"w{width}", width=width)
         for index, cell in enumerate(_varied_cells()):
-            table.add_row(cell, cell, cell, key=str(index))
+            table.add_row(*[cell] * len(widths), key=str(index))
         await pilot.pause()
         style = table.rich_style
         compared = 0
@@ -157,8 +175,8 @@ async def test_fast_cells_draw_exactly_what_data_table_draws(
                     assert _cells_of(fast) == _cells_of(slow), (row, key, cursor)
                     assert len(fast) == len(slow) == 1
                     compared += 1
-        assert compared == table.row_count * 3 * 2
-        assert sorted(set(handed_over)) == [10, 11] and len(handed_over) == 2 * 3 * 2
+        assert compared == table.row_count * len(widths) * 2
+        assert sorted(set(handed_over)) == [10, 11] and len(handed_over) == 2 * len(widths) * 2
 
 
 async def test_fast_cells_size_the_table_as_data_table_does(
