@@ -34,6 +34,9 @@ def test_textual_still_has_the_data_table_internals_we_update_in_place() -> None
     table: DataTable[Any] = DataTable()
     missing = [name for name in compat.TABLE_NAMES if not hasattr(table, name)]
     assert missing == [], f"Textual's DataTable changed: update ui/compat.py ({missing})"
+    from textual._styles_cache import StylesCache
+    assert callable(getattr(StylesCache.get_inner_outer, "cache_clear", None)), (
+        "StylesCache.get_inner_outer is no longer an lru_cache: forget_closed_widgets can go")
     update = inspect.signature(DataTable.update_cell)
     assert list(update.parameters)[:4] == ["self", "row_key", "column_key", "value"]
 
@@ -210,3 +213,37 @@ async def test_fast_cells_size_the_table_as_data_table_does(
         await pilot.pause()
         assert table.columns["auto"].content_width == len("twelve chars")  # type: ignore[index]
         assert table.virtual_size.width == 7 + 30 + 12 + 3 * 2
+
+
+class FooterApp(App[None]):
+    BINDINGS = [("a", "bell", "One"), ("b", "bell", "Two"), ("c", "bell", "Three")]
+
+    def __init__(self, footer: type[Any]) -> None:
+        super().__init__()
+        self.footer_type = footer
+
+    def compose(self) -> Any:
+        yield self.footer_type()
+
+
+async def _footer_keys_alive(footer: type[Any], recomposes: int) -> int:
+    import gc
+
+    from textual.widgets._footer import FooterKey
+    app = FooterApp(footer)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        for _ in range(recomposes):
+            app.screen.refresh_bindings()  # what a focus change or a greyed key does
+            await pilot.pause(0.05)
+        gc.collect()
+        return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+
+async def test_the_footer_drops_its_old_keys_when_it_recomposes() -> None:
+    """Textual's Footer keeps every key it ever composed (their watchers of `compact`); ours
+    keeps only the ones shown. The check that Textual still leaks tells when the fix can go."""
+    shown = await _footer_keys_alive(compat.Footer, 0)
+    assert shown > 0 and await _footer_keys_alive(compat.Footer, 6) == shown
+    assert await _footer_keys_alive(compat.TextualFooter, 6) >= shown + 6, (
+        "Textual's Footer no longer leaks its keys: compat.Footer can go")

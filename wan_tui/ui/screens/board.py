@@ -21,12 +21,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.session import TrackerStatus
 from wan_tui.store.rows import Row
 
+from ..compat import Footer, forget_closed_widgets
 from ..actions import bindings
 from ..messages import RowsChanged, RowsGone, ShowRow, StatusChanged
 from ..widgets.cells import SPINNING, Palette, state_cell, time_cell, time_text
@@ -114,6 +115,9 @@ class BoardScreen(BoardActions):
         self._show_state_filter()
         self.show_sort()
         self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        forget_closed_widgets()  # the screen above it (history, a form) is gone
 
     def on_resize(self) -> None:
         size = self.app.size

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from wan_tui.api.models import (
     ACTIONS,
@@ -39,6 +39,7 @@ from wan_tui.api.models import (
     spec_of,
 )
 from wan_tui.api.pricing import PRICE_UNKNOWN, estimate
+from ..compat import Footer
 from ..actions import bindings
 from ..drafts import FIELD_LABELS, FIELDS, Draft
 from ..widgets.form_fields import Field, FieldProblems, key_hint, literal, select_value

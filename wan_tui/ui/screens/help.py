@@ -11,8 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from ..compat import Footer
 from ..actions import FIXED_KEYS, KEYMAP_HINT, SCOPES, bindings, help_rows, keys_in_effect
 
 # (section title, [(keys as shown, what it does, binding id or "")])

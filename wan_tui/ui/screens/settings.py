@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from wan_tui.store.config import (
     BASE_URL_ENV,
@@ -31,6 +31,7 @@ from wan_tui.store.config import (
 )
 from wan_tui.store.config_keys import KEYS, KeySpec
 
+from ..compat import Footer
 from ..actions import bindings
 from ..messages import SaveSettings, SettingsSaved
 from .confirm import ConfirmScreen

@@ -10,8 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
+from ..compat import Footer
 from ..actions import bindings
 from ..messages import CheckToken, SettingsSaved, TokenRefused
 
