@@ -89,10 +89,12 @@ class Paints:
     def __init__(self, app: App[Any]) -> None:
         self.frames: list[tuple[float, bool]] = []
         self.shows: Callable[[], bool] = lambda: False
+        self.last = 0.0  # when the last frame was written
         display = app._display
 
         def recorded(*args: Any, **kwargs: Any) -> Any:
-            self.frames.append((time.perf_counter(), self.shows()))
+            self.last = time.perf_counter()
+            self.frames.append((self.last, self.shows()))
             return display(*args, **kwargs)
 
         app._display = recorded  # type: ignore[method-assign]
@@ -108,6 +110,7 @@ class Paints:
             if time.perf_counter() - start > 60:
                 raise RuntimeError("no frame showed the change in 60 s")
             await asyncio.sleep(0.0005)
+        self.shows = lambda: False  # what it reads may be gone by the next frame
         return next(t for t, ok in self.frames if ok) - start
 
 

@@ -9,9 +9,10 @@ by bench_store.py (cached under /tmp/wan-tui-bench-store; upgraded once and kept
 results (typing the last character of a rare word, a common word, a prefix, a word with a
 filter) until rows and count are in place; jumping to the last row (G); how long a key takes
 to be answered (the search field's cursor moves) while a query runs; the process's RSS after
-visiting the last row. Keys go in as the terminal driver sends them; each time runs until the
-screen's state is there (the paint that follows, one frame, is not in it). Targets at 1M rows: each
-time within 50 ms of the empty history; memory under 150 MB. A second baseline, a history of
+visiting the last row. Keys go in as the terminal driver sends them; each time runs from the
+key to the first frame written that shows its result (as bench_board_scale.py times the board),
+from a screen at rest. Targets at 1M rows: each time within 50 ms of the empty history; memory
+under 150 MB. A second baseline, a history of
 `--small` rows, draws the same screen full of rows: against it the deltas are what the size
 costs (against the empty history they include drawing rows and the preview at all).
 """
@@ -30,7 +31,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.worker import WorkerState
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,6 +41,7 @@ from wan_tui.store.history import HistoryStore  # noqa: E402
 from wan_tui.ui.app import WanApp  # noqa: E402
 from wan_tui.ui.screens.history import HistoryScreen  # noqa: E402
 
+from bench_board_scale import Paints, send_key  # noqa: E402
 from bench_store import CACHE, cached_legacy  # noqa: E402
 
 SIZE = (160, 45)
@@ -84,19 +85,15 @@ async def timed(pilot: Any, start: Callable[..., Awaitable[None]],
     return (time.perf_counter() - began) * 1000
 
 
+async def painted(paints: Paints, act: Callable[[], None], shows: Callable[[], bool]) -> float:
+    """Milliseconds from `act()` (a key sent) to the first frame written with `shows()` true."""
+    return await paints.until_shown(time.perf_counter(), act, shows) * 1000
+
+
 def type_in(screen: HistoryScreen, text: str) -> None:
     """Put `text` in the search field, the cursor at its end (as if typed)."""
     screen.search_field.value = text
     screen.search_field.cursor_position = len(text)
-
-
-def send_key(app: WanApp, key: str) -> None:
-    """The key as the terminal's driver delivers it (what Pilot.press sends), without
-    Pilot's wait for every message that follows to be handled."""
-    event = events.Key(key, key if len(key) == 1 else None)
-    event.set_sender(app)
-    assert app._driver is not None
-    app._driver.send_message(event)
 
 
 async def key_during_query(app: WanApp, screen: HistoryScreen, text: str) -> float:
@@ -121,10 +118,13 @@ async def key_during_query(app: WanApp, screen: HistoryScreen, text: str) -> flo
     return (time.perf_counter() - began) * 1000
 
 
-async def quiet(pilot: Any) -> None:
-    """Until the screen has handled everything and painted: each measure starts from rest,
-    not while the previous one's frame is still being drawn."""
-    await pilot.pause(0.05)
+async def quiet(pilot: Any, paints: Paints) -> None:
+    """Until the screen is at rest (every message handled, no frame written for 150 ms, as
+    between a person's keys): each measure starts from rest, not while the previous one's
+    frames, or a footer redrawn for a new focus, are still being drawn."""
+    await pilot.pause()
+    while time.perf_counter() - paints.last < 0.15:
+        await asyncio.sleep(0.01)
 
 
 def settled(screen: HistoryScreen) -> Callable[[], bool]:
@@ -141,45 +141,47 @@ async def measure(path: Path, repeat: int) -> dict[str, float]:
     async with app.run_test(size=SIZE) as pilot:
         while app.board is None or app.screen is not app.board:
             await asyncio.sleep(0.01)
+        paints = Paints(app)
         for _ in range(repeat + 1):  # the first is a warm-up (page cache), left out
             screen: list[HistoryScreen] = []
-
-            async def open_screen(_: object) -> None:
-                send_key(app, "h")
 
             def shown() -> bool:
                 if isinstance(app.screen, HistoryScreen):
                     screen[:1] = [app.screen]
-                    return settled(app.screen)()
+                    return app.screen.total is not None  # its first results are in place
                 return False
 
-            await quiet(pilot)
-            out.setdefault("open the screen", []).append(await timed(pilot, open_screen, shown))
+            await quiet(pilot, paints)
+            out.setdefault("open the screen", []).append(await painted(
+                paints, lambda: send_key(app, "h"), shown))
             history = screen[0]
+            await timed(pilot, asyncio.sleep, settled(history))
             for name, text in QUERIES.items():
                 type_in(history, text[:-1])
                 await timed(pilot, asyncio.sleep, lambda t=text: settled(history)() and (
                     history.text == t[:-1].strip()))
-                await quiet(pilot)
-                out.setdefault(f"keystroke: {name}", []).append(await timed(
-                    pilot, lambda _, t=text: asyncio.sleep(0, send_key(app, t[-1])),
-                    lambda t=text: history.text == t.strip() and settled(history)()))
+                await quiet(pilot, paints)
+                out.setdefault(f"keystroke: {name}", []).append(await painted(
+                    paints, lambda t=text: send_key(app, t[-1]),
+                    lambda t=text: history.text == t.strip() and history.total is not None))
                 out.setdefault("a key while a query runs", []).append(
                     await key_during_query(app, history, text[:-1]))
             type_in(history, "")
             await timed(pilot, asyncio.sleep, lambda: settled(history)() and not history.text)
             history.table.focus()
-            await quiet(pilot)
+            await quiet(pilot, paints)
 
             def at_last() -> bool:
                 row = history.highlighted()
-                if not history.window.rows:  # the empty history
-                    return settled(history)()
                 return history.window.at_end and row is not None and (
-                    row.id == history.window.rows[-1].id) and settled(history)()
+                    row.id == history.window.rows[-1].id)
 
-            out.setdefault("jump to the last row", []).append(await timed(
-                pilot, lambda _: asyncio.sleep(0, send_key(app, "G")), at_last))
+            if history.window.rows:
+                jump = await painted(paints, lambda: send_key(app, "G"), at_last)
+            else:  # the empty history: nothing to draw, the key is handled
+                jump = await timed(pilot, lambda _: asyncio.sleep(0, send_key(app, "G")),
+                                   settled(history))
+            out.setdefault("jump to the last row", []).append(jump)
             for _ in range(3):  # and scroll back up a few pages from there
                 await pilot.press("pageup")
             out.setdefault("RSS after the last row (MB)", []).append(rss_mb())

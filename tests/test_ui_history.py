@@ -78,6 +78,28 @@ async def settled(pilot: Pilot[Any], screen: HistoryScreen) -> None:
     await until(pilot, lambda: screen.total is not None and not screen.workers)
 
 
+async def test_the_screen_opens_with_its_rows_in_its_first_frame(tmp_path: Path) -> None:
+    """The first page is read (off the UI thread) before the screen opens: no frame shows
+    an empty history screen first and its rows a layout and a paint later."""
+    fill(tmp_path / "history.sqlite3", 30)
+    app = make_app(tmp_path)
+    frames: list[tuple[bool, int]] = []  # for each frame: the history screen? its rows
+    async with app.run_test(size=SIZE) as pilot:
+        display = app._display
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            screen = app.screen
+            if isinstance(screen, HistoryScreen):
+                frames.append((True, screen.table.row_count))
+            return display(*args, **kwargs)
+
+        app._display = recorded  # type: ignore[method-assign]
+        screen = await open_history(pilot, app)
+        await until(pilot, lambda: bool(frames))
+        assert frames[0] == (True, 30)
+        assert screen.total == 30 and "30 generations" in status(screen)
+
+
 async def test_typing_filters_at_once_with_the_query_syntax(tmp_path: Path) -> None:
     fill(tmp_path / "history.sqlite3", 30, failed_every=3)
     app = make_app(tmp_path)

@@ -41,7 +41,7 @@ from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, 
 from .screens.board import BoardScreen
 from .screens.generation_form import GenerationForm
 from .screens.help import HelpScreen
-from .screens.history import HistoryChoice, HistoryScreen
+from .screens.history import HistoryChoice, HistoryScreen, first_results
 from .screens.settings import SettingsScreen
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
@@ -271,8 +271,16 @@ class WanApp(HistoryWiring, WelcomeWiring):
 
     @on(BoardScreen.OpenHistory)
     def _open_history(self) -> None:
-        self.push_screen(HistoryScreen(self.session, clock=self.clock),
-                         callback=self._history_done)
+        self.run_worker(self._push_history(), group="history-open", exclusive=True,
+                        exit_on_error=False)
+
+    async def _push_history(self) -> None:
+        """The first page is read off the UI thread before the screen opens, which then
+        opens with its rows: one layout and one paint, not an empty screen and then rows."""
+        first = await asyncio.to_thread(first_results, self.session)
+        if self.screen is self.board:  # not if the user went elsewhere meanwhile
+            self.push_screen(HistoryScreen(self.session, clock=self.clock, first=first),
+                             callback=self._history_done)
 
     def _history_done(self, choice: HistoryChoice | None) -> None:
         if choice is None or self.board is None:

@@ -20,13 +20,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from wan_tui.api.state import State
 from wan_tui.session import Filters, QueryError, parse_query
 from wan_tui.store.rows import Row
 
+from ..compat import Footer
 from ..actions import bindings
 from ..messages import RowsChanged, RowsGone
 from ..widgets.cells import Palette
@@ -38,18 +39,31 @@ from .history_filters import describe
 from .history_window import PAGE, PREFETCH, HistoryTable, Keyset, RowWindow
 from .row_keys import RowKeys
 
-__all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen"]
+__all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen", "first_results"]
 
 COUNT_CAP = 1000  # counted exactly up to here, then "1,000+"
+Results = tuple[list[Row], int]  # a first page and the (capped) count
+
+
+def first_results(history: HistoryReader, filters: Filters | None = None) -> Results:
+    """A query's first page and its count, capped (both bounded at any size of history).
+    Blocking: called off the UI thread."""
+    filters = filters or Filters()
+    return (history.search(filters=filters, limit=PAGE),
+            history.count(filters=filters, cap=COUNT_CAP))
 
 
 class HistoryScreen(HistoryActions):
     BINDINGS = bindings("history")
     CSS_PATH = "history.tcss"
 
-    def __init__(self, history: HistoryReader, *, clock: Any = time.time) -> None:
+    def __init__(self, history: HistoryReader, *, clock: Any = time.time,
+                 first: Results | None = None) -> None:
+        """`first`: the unfiltered history's results, read before the screen opens (it then
+        opens with its rows, one layout and one paint); without it the screen reads them."""
         super().__init__(id="history")
         self.history = history
+        self._first = first
         self.clock = clock
         self.palette = Palette()
         self.text = ""  # the search text the results are for
@@ -89,7 +103,12 @@ class HistoryScreen(HistoryActions):
         self.palette = Palette.from_variables(self.app.theme_variables)
         self.query_one("#history-error", Static).display = False
         self.search_field.focus()
-        self._run_query("")
+        if self._first is None:
+            self._run_query("")
+        else:
+            self.generation = 1
+            self._show_results(1, *self._first)
+            self._first = None
 
     # -- queries (off the UI thread) -----------------------------------------------------
 
@@ -119,13 +138,8 @@ class HistoryScreen(HistoryActions):
 
     @work(thread=True, exclusive=True, group="history-query", exit_on_error=False)
     def _query(self, filters: Filters, generation: int) -> None:
-        worker = get_current_worker()
-        rows = self.history.search(filters=filters, limit=PAGE)
-        if worker.is_cancelled:
-            return
-        # The count is capped (bounded cost): rows and count are shown in one update.
-        total = self.history.count(filters=filters, cap=COUNT_CAP)
-        if not worker.is_cancelled:
+        rows, total = first_results(self.history, filters)  # rows and count in one update
+        if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_results, generation, rows, total)
 
     def _show_results(self, generation: int, rows: list[Row], total: int) -> None:
