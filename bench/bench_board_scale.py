@@ -123,10 +123,19 @@ def send_key(app: App[Any], key: str) -> None:
     app._driver.send_message(event)
 
 
+async def at_rest(pilot: Any) -> None:
+    """Each measure starts from rest: the board's rows all in (after a filter they come a
+    chunk a frame), then a short pause."""
+    board = getattr(pilot.app, "board", None)
+    while board is not None and board.filling:
+        await pilot.pause(0.01)
+    await pilot.pause(0.05)
+
+
 async def cursor_downs(pilot: Any, paints: Paints, table: DataTable[Any]) -> list[float]:
     out = []
     for _ in range(PRESSES):
-        await pilot.pause(0.05)  # from rest
+        await at_rest(pilot)
         target = table.cursor_row + 1
         start = time.perf_counter()
         out.append(await paints.until_shown(start, lambda: send_key(pilot.app, "down"),
@@ -140,7 +149,7 @@ async def changes(pilot: Any, paints: Paints, acts: list[Callable[[], None]],
     (checked at each frame; acts run synchronously, so by the next frame it is)."""
     out = []
     for act in acts:
-        await pilot.pause(0.05)
+        await at_rest(pilot)
         done = [False]
 
         def run(act: Callable[[], None] = act) -> None:
@@ -171,8 +180,8 @@ async def measure(kind: str, count: int, idle: float) -> dict[str, Any]:
                          spin=os.environ.get("SPIN", "1") == "1")  # SPIN=0: spinners off
         result: dict[str, Any] = {"kind": kind, "rows": count}
         async with app.run_test(size=(160, 45)) as pilot:
-            if isinstance(app, WanApp):
-                while app.board is None or not app.board.table.row_count:
+            if isinstance(app, WanApp):  # every row shown (they come a chunk a frame)
+                while app.board is None or app.board.table.row_count < count:
                     await pilot.pause(0.05)
             await pilot.pause(0.5)
             result["memory_mb"] = rss_mb() - before
@@ -193,7 +202,7 @@ async def measure(kind: str, count: int, idle: float) -> dict[str, Any]:
                     for text in ("prompt 1", "prompt 12", "prompt", "")], lambda: True)) * 1000
                 sorts = []
                 for _ in range(8):
-                    await pilot.pause(0.05)
+                    await at_rest(pilot)
                     before = board.row_sort
                     sorts.append(await paints.until_shown(
                         time.perf_counter(), lambda: send_key(app, "O"),

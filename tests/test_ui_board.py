@@ -186,6 +186,35 @@ def test_rows_changed_waiting_in_a_queue_merge_into_the_newest() -> None:
     assert not older.can_replace(StatusChanged(TrackerStatus(), {}, True))
 
 
+async def test_the_rest_of_a_filter_comes_in_chunks_a_newer_filter_stops_it(
+        tmp_path: Path) -> None:
+    """At 2,500 rows the rest comes REST_CHUNK rows a frame; a newer filter's rows replace an
+    older one's still coming (none of the older ones is added after); a row that arrives
+    meanwhile ends up in its place."""
+    fill(tmp_path / "history.sqlite3", 2500)
+    app = make_app(tmp_path, board_limit=3000)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 2500)
+        board = board_of(app)
+        table = board.table
+        board._apply_text("lorem")  # all match: a screenful now, then chunks
+        await until(pilot, lambda: table.size.height < table.row_count < 2500)  # on its way
+        board._apply_text("prompt 1")  # rows holding both words: about half
+        wanted = {str(row.id) for row in board.rows.values() if board._visible(row)}
+        newest = max(board.rows.values(), key=lambda row: row.created_at)
+        arrived = dataclasses.replace(newest, id=newest.id + 10_000, created_at=NOW + 5,
+                                      prompt="prompt 1 arrived while the rest came in")
+        board.apply_rows([arrived])
+        wanted.add(str(arrived.id))
+        await until(pilot, lambda: table.row_count == len(wanted))
+        await pilot.pause(0.2)  # and nothing of the older filter comes after
+        keys = table.keys_in_order()
+        assert set(keys) == wanted and len(keys) == len(wanted) and 500 < len(wanted) < 2000
+        assert keys[0] == str(arrived.id)  # the newest on top
+        created = [board.rows[int(key)].created_at for key in keys]
+        assert created == sorted(created, reverse=True)
+
+
 async def test_a_filter_shows_its_first_screenful_at_once_and_the_rest_after_a_frame(
         tmp_path: Path) -> None:
     fill(tmp_path / "history.sqlite3", 1000)

@@ -40,6 +40,7 @@ from .board_commands import BoardCommands
 from .board_actions import BoardActions
 from .row_keys import RowKeys
 from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
+from .board_sort import SortOrder
 
 # Spinners turn with the once-a-second tick: each table update re-renders every visible line
 # (DataTable's line cache is keyed by its update count), so one pass a second for both the
@@ -48,6 +49,7 @@ from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
 FIRST_SCREEN = 80  # rows built before the first frame (more than any screen shows)
+REST_CHUNK = 500  # rows added a frame after the first screenful (~50 ms of work)
 
 
 def freeze_long_lived() -> None:
@@ -84,7 +86,9 @@ class BoardScreen(BoardActions):
         self._filter_timer: Timer | None = None
         self.marked: set[int] = set()  # rows marked for a bulk action
         self.row_keys = RowKeys()
-        self._rest_due = False  # the rest of a filter's rows come after the next frame
+        self._rest_generation = 0  # bumped by each filter: older rows still to add stop
+        self._rest_done = 0  # the generation whose rows are all in
+        self._rest_unordered = False  # rows were put in order while the rest came in
         self.hide_finished = False  # F: only what is still going on (the history keeps all)
 
     # -- building ------------------------------------------------------------------------
@@ -107,7 +111,7 @@ class BoardScreen(BoardActions):
         self.table.border_title = "Generations"
         # The first screenful first: the rest (up to a thousand rows) after the first frame.
         if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN:
-            self.call_after_refresh(self._rebuild_rest)
+            self.call_after_refresh(self._show_rest, self._next_rest(), self._rest_built)
         else:
             self.call_after_refresh(freeze_long_lived)  # after the first frame, too
         self.table.focus()
@@ -140,8 +144,7 @@ class BoardScreen(BoardActions):
             rows = [row for row in rows if row.state in states]
         return self.haystacks.matching(rows, self._words) if self._words else list(rows)
 
-    def _rebuild_rest(self) -> None:
-        self._rebuild()
+    def _rest_built(self) -> None:
         self.haystacks.prepare(self.rows.values())
         # The rows and their cells live as long as the app: out of the cyclic collector's
         # full scans, which walk every object (at 10,000 rows one stalled the event loop for
@@ -153,21 +156,57 @@ class BoardScreen(BoardActions):
         """A filter changed: the first screenful of what it shows at once, the rest after
         that frame (with 1,000 rows the whole rebuild takes a few hundred ms)."""
         first = self.table.size.height or FIRST_SCREEN  # what can show at once
-        if self._rebuild(first=first) > first and not self._rest_due:
-            self._rest_due = True
-            self.call_after_refresh(self._rebuild_after_frame)
+        generation = self._next_rest()  # rows still coming for an older filter: not now
+        if self._rebuild(first=first) > first:
+            self.call_after_refresh(self._show_rest, generation)
+        else:
+            self._rest_done = generation
 
-    def _rebuild_after_frame(self) -> None:
-        self._rest_due = False  # the filters as they are now: a newer keystroke's, maybe
-        self._rebuild()
+    def _next_rest(self) -> int:
+        self._rest_generation += 1
+        return self._rest_generation
 
-    def _rebuild(self, first: int | None = None) -> int:
-        """Show the rows the filters let through (the first `first` of them); how many they
-        let through."""
+    @property
+    def filling(self) -> bool:
+        """Whether rows the filters let through are still being added (`_show_rest`)."""
+        return self._rest_done != self._rest_generation
+
+    def _show_rest(self, generation: int, done: Callable[[], None] | None = None) -> None:
+        """Add what the filters let through beyond the first screenful, REST_CHUNK rows a
+        frame (10,000 rows in one go held every key for a second): a newer filter stops it
+        (`generation`), keys are answered between chunks."""
+        if generation != self._rest_generation:
+            return
+        matching = sorted(self._matching(self.rows.values()), key=self.row_sort.key)
+        self._rest_unordered = False
+        self._add_rest(generation, [row.id for row in matching], self.row_sort, done)
+
+    def _add_rest(self, generation: int, pending: list[int], order: SortOrder,
+                  done: Callable[[], None] | None) -> None:
+        if generation != self._rest_generation:
+            return
+        table, now = self.table, self.clock()
+        chunk, pending = pending[:REST_CHUNK], pending[REST_CHUNK:]
+        rows = [row for row in map(self.rows.get, chunk)  # as they are now, if still there
+                if row is not None and not table.has(str(row.id)) and self._visible(row)]
+        table.add_below([(str(row.id), self.cells(row, now)) for row in rows])
+        self._spinning.update(row.id for row in rows if row.state in SPINNING)
+        self.update_title()
+        if pending:
+            self.call_after_refresh(self._add_rest, generation, pending, order, done)
+            return
+        if self._rest_unordered or order is not self.row_sort:
+            table.resort()  # rows came in elsewhere, or the sort changed, meanwhile
+        self._rest_done = generation
+        if done is not None:
+            done()
+
+    def _rebuild(self, first: int) -> int:
+        """Show the first `first` rows the filters let through (`_show_rest` adds the others);
+        how many they let through."""
         now = self.clock()
         matching = self._matching(self.rows.values())
-        shown = (sorted(matching, key=self.row_sort.key) if first is None
-                 else heapq.nsmallest(first, matching, key=self.row_sort.key))
+        shown = heapq.nsmallest(first, matching, key=self.row_sort.key)
         self._spinning = {row.id for row in shown if row.state in SPINNING}
         self.table.replace_all([(str(row.id), self.cells(row, now))
                                 for row in shown])
@@ -243,6 +282,7 @@ class BoardScreen(BoardActions):
                 self._spinning.discard(row.id)
         table.add_in_order([(str(row.id), self.cells(row, now))
                             for row in new])
+        self._rest_unordered = self._rest_unordered or bool(new)
         if not new and changed and self.row_sort.column not in ("time", "prompt"):
             table.resort()  # a state (say) changed: its row may belong elsewhere now
         if new and at_top:  # the user is at the top: the top follows the newest (tail -f)

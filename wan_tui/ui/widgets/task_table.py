@@ -161,6 +161,11 @@ class TaskTable(FastCells):
         self.replace_all([(key, self._shown[key]) for key in self.keys_in_order()],
                          columns=True)
 
+    def add_below(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
+        """Add rows after the last one (they come later in the order): nothing moves."""
+        for key, cells in rows:
+            self._add(key, cells)
+
     def add_in_order(self, rows: Sequence[tuple[str, dict[str, Text]]]) -> None:
         """Add rows in their places (newest on top) without moving the cursor's task or the
         rows in view."""
