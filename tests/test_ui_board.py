@@ -186,6 +186,33 @@ def test_rows_changed_waiting_in_a_queue_merge_into_the_newest() -> None:
     assert not older.can_replace(StatusChanged(TrackerStatus(), {}, True))
 
 
+async def test_the_board_reads_its_first_screenful_before_its_first_frame_the_rest_after(
+        tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 400)
+    app = make_app(tmp_path, board_limit=300)
+    first_frame: list[int] = []
+    display = app._display
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        if app.board is not None and app.screen is app.board and not first_frame:
+            first_frame.append(len(app.board.rows))
+        return display(*args, **kwargs)
+
+    app._display = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 300)
+        board = board_of(app)
+        assert first_frame == [FIRST_SCREEN]
+        assert len(board.rows) == 300 and board.truncated
+        assert "newest (h: the whole history)" in str(board.table.border_title)
+        assert table_order_is_newest_first(board)
+
+
+def table_order_is_newest_first(board: BoardScreen) -> bool:
+    created = [board.rows[int(key)].created_at for key in board.table.keys_in_order()]
+    return created == sorted(created, reverse=True)
+
+
 async def test_the_rest_of_a_filter_comes_in_chunks_a_newer_filter_stops_it(
         tmp_path: Path) -> None:
     """At 2,500 rows the rest comes REST_CHUNK rows a frame; a newer filter's rows replace an

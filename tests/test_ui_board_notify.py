@@ -23,7 +23,7 @@ async def test_forty_tasks_ending_together_make_one_notification_and_one_bell(
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: app.board is not None and len(app.board.rows) == 120)
         app.app_focus = False
         running = [r for r in board_of(app).rows.values() if r.state == State.RUNNING]
         assert len(running) == 40
@@ -73,7 +73,7 @@ async def test_a_burst_while_the_last_toast_is_up_replaces_it(tmp_path: Path) ->
     fill(tmp_path / "history.sqlite3", 120)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: app.board is not None and len(app.board.rows) == 120)
         running = [r for r in board_of(app).rows.values() if r.state == State.RUNNING]
         ended = [dataclasses.replace(r, state=str(State.SUCCEEDED)) for r in running]
         app.post_message(TrackerUpdate(TrackerEvent(rows=ended[:30])))

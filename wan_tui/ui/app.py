@@ -38,11 +38,8 @@ from .commands import AppCommands
 from .contrast import readable_variables
 from .history_wiring import HistoryWiring
 from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, TrackerUpdate
-from .screens.board import BoardScreen
-from .screens.generation_form import GenerationForm
-from .screens.help import HelpScreen
+from .screens.board import FIRST_SCREEN, BoardScreen
 from .screens.history import HistoryChoice, HistoryScreen, first_results
-from .screens.settings import SettingsScreen
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
 from .widgets.status import spend_text
@@ -128,12 +125,15 @@ class WanApp(HistoryWiring, WelcomeWiring):
             self.load_drafts()
         await self._connect(connection)
         if self.board is None:
-            newest = self.session.search(limit=self.board_limit + 1)
-            rows = newest[:self.board_limit]
+            # What the first frame shows first (~1 ms); up to board_limit after it (~20 ms).
+            first = self.session.search(limit=min(FIRST_SCREEN, self.board_limit + 1))
+            rows = first[:self.board_limit]
             self.announcer.remember(rows)
-            self.board = BoardScreen(rows, truncated=len(newest) > self.board_limit,
+            self.board = BoardScreen(rows, truncated=len(first) > self.board_limit,
                                      clock=self.clock, spin=self.spin, demo=self.demo)
             await self.push_screen(self.board)
+            if len(first) == FIRST_SCREEN <= self.board_limit:
+                self.board.call_after_refresh(self._load_board_rest)
             self.follower = StoreFollower(self.session)
             self.set_interval(FOLLOW_SECONDS, self.follow_store)
         # After the board's first frame: counting reads the whole index (~70 ms at 1M rows).
@@ -143,6 +143,14 @@ class WanApp(HistoryWiring, WelcomeWiring):
         for request in self.seeds:
             self.submit(request)
         self.seeds = []
+
+    def _load_board_rest(self) -> None:
+        if self.board is None or not self._history_open:
+            return
+        newest = self.session.search(limit=self.board_limit + 1)
+        rows = newest[:self.board_limit]
+        self.announcer.remember(rows)
+        self.board.add_loaded(rows, truncated=len(newest) > self.board_limit)
 
     async def _connect(self, connection: Connection) -> None:
         self.connection = connection
@@ -260,6 +268,7 @@ class WanApp(HistoryWiring, WelcomeWiring):
     @on(BoardScreen.NewGeneration)
     def _new_generation(self, message: BoardScreen.NewGeneration) -> None:
         action = message.action
+        from .screens.generation_form import GenerationForm  # on first use: not at start-up
         self.push_screen(GenerationForm(action, self.session.new_request(action),
                                         message.prefill, draft=self.drafts.get(action),
                                         rerun_of=message.rerun_of),
@@ -303,9 +312,11 @@ class WanApp(HistoryWiring, WelcomeWiring):
         return True
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # on first use: not at start-up
         self.push_screen(HelpScreen(self.session.config.keymap))
 
     def action_settings(self) -> None:
+        from .screens.settings import SettingsScreen  # on first use: not at start-up
         self.push_screen(SettingsScreen(self.session.loaded.path), callback=self._settings_done)
 
     def _settings_done(self, saved: bool | None) -> None:

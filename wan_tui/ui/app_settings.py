@@ -5,6 +5,8 @@ data folder. Every write goes through the session."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.theme import Theme
 from textual.timer import Timer
 
@@ -15,7 +17,9 @@ from .actions import keymap_problems
 from .app_work import WorkWiring
 from .drafts import Draft, drafts_from_json, drafts_to_json
 from .messages import SaveSettings, SettingsSaved
-from .screens.generation_form import GenerationForm
+
+if TYPE_CHECKING:
+    from .screens.generation_form import GenerationForm
 
 DRAFTS_SAVE_SECONDS = 1.0  # drafts are written at most this often while typing
 

@@ -13,7 +13,6 @@ from wan_tui.api.models import GenerationRequest
 from wan_tui.session import Session
 
 from .app_rows import RowWiring
-from .screens.generation_form import GenerationForm
 from .screens.history import HistoryScreen
 
 
@@ -24,6 +23,7 @@ class HistoryWiring(RowWiring):
     @on(HistoryScreen.Rerun)
     def _history_rerun(self, message: HistoryScreen.Rerun) -> None:
         request = message.request
+        from .screens.generation_form import GenerationForm  # on first use: not at start-up
         self.push_screen(GenerationForm(request.action, self.session.new_request(request.action),
                                         request, rerun_of=message.row.id),
                          callback=self._form_done)

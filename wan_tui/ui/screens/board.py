@@ -144,6 +144,14 @@ class BoardScreen(BoardActions):
             rows = [row for row in rows if row.state in states]
         return self.haystacks.matching(rows, self._words) if self._words else list(rows)
 
+    def add_loaded(self, rows: Iterable[Row], *, truncated: bool) -> None:
+        """The rest of the board's rows, read after its first frame (a row the tracker has
+        sent meanwhile stays as it sent it)."""
+        for row in rows:
+            self.rows.setdefault(row.id, row)
+        self.truncated = truncated
+        self._show_rest(self._next_rest(), self._rest_built)
+
     def _rest_built(self) -> None:
         self.haystacks.prepare(self.rows.values())
         # The rows and their cells live as long as the app: out of the cyclic collector's
