@@ -138,10 +138,10 @@ def text_line(cell: Text, width: int, justify: str, overflow: str,
         return None
     line = cell
     if justify != "default" or cell.cell_len > width:  # cut or aligned as Rich's wrap does
-        line = _cut(cell, width, overflow) if justify == "default" else None
-        if line is None:
-            line = cell.wrap(console, width, justify=justify,  # type: ignore[arg-type]
-                             overflow=overflow, no_wrap=True)[0]  # type: ignore[arg-type]
+        cut = _cut(cell, width, overflow) if justify == "default" else None
+        line = cut if cut is not None else cell.wrap(
+            console, width, justify=justify, overflow=overflow,  # type: ignore[arg-type]
+            no_wrap=True)[0]
     segments = list(_JOIN.join([line]).render(console))
     return Segment.adjust_line_length(segments, width, style=Style.null(), pad=True)
 
@@ -235,12 +235,12 @@ class FastCells(DataTable[Text]):
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
         paint = self._paint
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
         row = self.rows.get(row_key) if row_key is not None else None
-        if (paint is None or row is None or row.height != 1 or column_index < 0
-                or width <= 2 * paint.pad):
+        if (paint is None or row_key is None or column_key is None or row is None
+                or row.height != 1 or width <= 2 * paint.pad):
             return super()._render_cell(row_index, column_index, base_style, width, cursor,
                                         hover)
-        column_key = self._column_locations.get_key(column_index)
         key = (row_key, column_key, base_style, cursor, hover, paint.show_hover_cursor,
                self._update_count, self._pseudo_class_state)
         cache = self._cell_render_cache
