@@ -276,3 +276,23 @@ async def test_visiting_the_history_again_and_again_does_not_grow_memory(tmp_pat
             gc.collect()
             alive.append(len(gc.get_objects()))
     assert alive[-1] - alive[1] < 3000, alive
+
+
+async def test_at_80_columns_the_preview_goes_under_the_rows_and_prompts_show(
+        tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 30)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        await settled(pilot, screen)
+        await pilot.pause()
+        table, preview = screen.table.region, screen.preview.region
+        assert preview.y >= table.bottom and preview.height >= 5  # stacked, not side by side
+        assert table.height - 3 >= 10  # borders and header: ten rows or more still show
+        prompt = screen.table.columns["prompt"]  # type: ignore[index]
+        assert prompt.width >= 16
+        assert "prompt number 29" in "".join(
+            str(strip.text) for strip in screen.table.render_lines(table.reset_offset))
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert screen.preview.region.x >= screen.table.region.right  # side by side again

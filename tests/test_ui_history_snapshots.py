@@ -46,3 +46,14 @@ def test_history_remove_question(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_history_filtered(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(sample_app(tmp_path), terminal_size=SIZE, run_before=filtered)
+
+
+async def narrow(pilot: Any) -> None:
+    await show_history(pilot)
+    await history_settled(pilot)
+    await hold_still(pilot)
+
+
+def test_history_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    """Under 120 columns the preview sits under the rows, whose prompts stay readable."""
+    assert snap_compare(sample_app(tmp_path), terminal_size=(80, 24), run_before=narrow)

@@ -42,6 +42,7 @@ from .row_keys import RowKeys
 __all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen", "first_results"]
 
 COUNT_CAP = 1000  # counted exactly up to here, then "1,000+"
+NARROW_WIDTH = 120  # below: the preview under the rows (history.tcss), the prompts kept
 Results = tuple[list[Row], int]  # a first page and the (capped) count
 
 
@@ -100,6 +101,7 @@ class HistoryScreen(HistoryActions):
         return self.query_one("#history-search", Input)
 
     def on_mount(self) -> None:
+        self.on_resize()  # the layout for this width from the first frame
         self.palette = Palette.from_variables(self.app.theme_variables)
         self.query_one("#history-error", Static).display = False
         self.search_field.focus()
@@ -109,6 +111,9 @@ class HistoryScreen(HistoryActions):
             self.generation = 1
             self._show_results(1, *self._first)
             self._first = None
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
 
     # -- queries (off the UI thread) -----------------------------------------------------
 
