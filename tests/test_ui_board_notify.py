@@ -81,3 +81,20 @@ async def test_a_burst_while_the_last_toast_is_up_replaces_it(tmp_path: Path) ->
         app.post_message(TrackerUpdate(TrackerEvent(rows=ended[30:])))
         await until(pilot, lambda: any(n.title == "40 videos ready" for n in app._notifications))
         assert len(app._notifications) == 1
+
+
+def test_another_writers_submissions_are_not_confirmed_but_their_ends_are_said() -> None:
+    """A CLI batch seen while being sent: no "N submitted" for it (only ours confirm
+    themselves); when its tasks end, they are said as any others."""
+    announcer = Announcer()
+    cli = [_row(n, State.SUBMITTING) for n in (20, 21, 22)]
+    announcer.from_elsewhere(cli)
+    assert announcer.changes(cli) == []
+    assert announcer.changes([_row(n, State.PENDING) for n in (20, 21, 22)]) == []
+    [ready] = announcer.changes([_row(n, State.SUCCEEDED) for n in (20, 21)])
+    assert ready.title == "2 videos ready"
+    ours = _row(30, State.SUBMITTING)
+    announcer.from_elsewhere([_row(20, State.SUCCEEDED)])  # known rows stay as they were
+    assert announcer.changes([ours]) == []
+    [confirmed] = announcer.changes([_row(30, State.PENDING)])
+    assert confirmed.message == "#30 submitted"

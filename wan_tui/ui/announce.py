@@ -24,6 +24,7 @@ NAMED = 3  # rows named in a notification about many
 TOKEN_CODES = frozenset({"no_token", "token_mismatched", "invalid_token", "token_expired",
                          "bad_token"})
 SETTINGS_HINT = "Change the API token in Settings (press ,)."
+ELSEWHERE = "submitting elsewhere"  # a state the announcer remembers for another writer's row
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,20 @@ class Announcer:
     def remember(self, rows: Iterable[Row]) -> None:
         self.known.update((row.id, row.state) for row in rows)
 
+    def from_elsewhere(self, rows: Iterable[Row]) -> None:
+        """Rows another writer (the CLI) made: first seen while being sent, their answer is
+        not ours to confirm ("#12 submitted"); how they end is still said."""
+        for row in rows:
+            if row.id not in self.known and row.state == State.SUBMITTING:
+                self.known[row.id] = ELSEWHERE
+
     def collect(self, rows: Iterable[Row]) -> bool:
         """Note what changed; whether anything is now waiting to be said."""
         for row in rows:
-            kind = kind_of(self.known.get(row.id), row)
-            self.known[row.id] = row.state
+            before = self.known.get(row.id)
+            kind = kind_of(before, row)
+            still_elsewhere = before == ELSEWHERE and row.state == State.SUBMITTING
+            self.known[row.id] = ELSEWHERE if still_elsewhere else row.state
             if kind is not None:
                 self.pending = [(k, r) for k, r in self.pending if r.id != row.id]
                 self.pending.append((kind, row))

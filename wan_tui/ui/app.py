@@ -242,6 +242,7 @@ class WanApp(HistoryWiring, WelcomeWiring):
             return
         found = self.follower.poll(self.board.rows)
         if found.changed:
+            self.announcer.from_elsewhere(found.changed)
             self.post_message(TrackerUpdate(TrackerEvent(rows=found.changed)))
         if found.gone:
             self.board.post_message(RowsGone(found.gone))
