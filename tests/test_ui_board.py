@@ -130,6 +130,32 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(
         assert {str(c) for _, c, _ in calls} == {"state"}
 
 
+async def test_rows_arriving_above_a_cursor_near_the_top_keep_it_on_its_screen_line(
+        tmp_path: Path) -> None:
+    """The cursor moved three rows down, the view not scrolled: a burst of 20 new rows on
+    top leaves the cursor's task on the same line of the screen (the view follows it), not
+    pushed off the view and scrolled back to some other line."""
+    fill(tmp_path / "history.sqlite3", 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 100)
+        board = board_of(app)
+        table = board.table
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        key = table.highlighted_key()
+        assert table.scroll_y == 0 and table.cursor_row == 3
+        base = board.rows[int(key)]
+        burst = [dataclasses.replace(base, id=20_000 + n, task_id=f"task-burst-{n}",
+                                     created_at=NOW + n, state=str(State.PENDING))
+                 for n in range(20)]
+        app.post_message(TrackerUpdate(TrackerEvent(rows=burst)))
+        await until(pilot, lambda: table.row_count == 120)
+        await pilot.pause()
+        assert table.highlighted_key() == key and table.cursor_row == 23
+        assert table.scroll_y == 20  # the same line of the screen: 23 - 20 == 3
+
+
 async def test_a_new_row_goes_on_top_without_moving_the_cursor_or_the_view(
         tmp_path: Path) -> None:
     fill(tmp_path / "history.sqlite3", 300)

@@ -113,6 +113,7 @@ class TaskTable(FastCells):
         self.shown_columns, self._prompt_width = layout_for(width)
         self._shown: dict[str, dict[str, Text]] = {}  # what each shown row shows now
         self._shift = 0  # rows added above the view since the last refresh
+        self._shift_from = 0.0  # where the view was when they began to come
         self._stale_cells: set[Cell] = set()  # changed in place: their renders to forget
 
     def on_mount(self) -> None:
@@ -172,7 +173,7 @@ class TaskTable(FastCells):
         if not rows:
             return
         highlighted = self.highlighted_key()
-        top = self.scroll_y
+        top, below_top = self.scroll_y, self.cursor_row > 0
         for key, cells in rows:
             self._add(key, cells)
         self.sort(ORDER_COLUMN, key=_order_of)
@@ -180,17 +181,19 @@ class TaskTable(FastCells):
             index = self.get_row_index(highlighted)
             if index != self.cursor_row:  # the cursor's task moved: the cursor follows it
                 self.move_cursor(row=index, scroll=False)
-        if top > 0:
-            # Scrolled away from the top: the rows in view stay in view (once the table has
-            # grown, or the new height would clamp the scroll).
+        if top > 0 or below_top:
+            # Scrolled away from the top, or the cursor moved down from it (on the top row the
+            # board follows the newest instead): the rows in view stay in view (once the
+            # table has grown, or the new height would clamp the scroll).
             above = 0
             for index in sorted(self.get_row_index(key) for key, _ in rows):
                 if index <= top + above:
                     above += 1
             if above:
-                self._shift += above
-                if self._shift == above:
+                if not self._shift:  # the first burst since the last refresh: from here
+                    self._shift_from = top
                     self.call_after_refresh(self._apply_shift)
+                self._shift += above
 
     def resort(self) -> None:
         """Put the rows in the order their prompt cells say (the sort changed), keeping the
@@ -222,8 +225,10 @@ class TaskTable(FastCells):
         self._shown[key] = dict(cells)
 
     def _apply_shift(self) -> None:
+        # From where the view was, not where it is: DataTable may have scrolled to the cursor
+        # meanwhile (its task was pushed below the view).
         shift, self._shift = self._shift, 0
-        self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
+        self.scroll_to(y=self._shift_from + shift, animate=False, force=True, immediate=True)
         cursor, top = self.cursor_row, int(self.scroll_y)
         if self.row_count and not top <= cursor < top + self.size.height - 1:
             self.move_cursor(row=cursor, scroll=True)  # the cursor's task stays in view
