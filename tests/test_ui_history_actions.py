@@ -204,6 +204,8 @@ async def test_export_writes_just_the_filtered_rows_and_says_where(tmp_path: Pat
         assert len(files) == 1 and any(str(files[0]) in n for n in notes(app))
         lines = [json.loads(line) for line in files[0].read_text().splitlines()]
         assert len(lines) == failed and {line["state"] for line in lines} == {"failed"}
+        said = "1 row exported" if failed == 1 else f"{failed} rows exported"
+        assert any(n.startswith(said) for n in notes(app)), notes(app)
         assert sim.token not in files[0].read_text()
 
 

@@ -167,6 +167,7 @@ class HistoryActions(Screen[HistoryChoice | None]):
             self.app.call_from_thread(self.notify, f"Not exported: {error}", severity="error",
                                       markup=False)
             return
-        self.app.call_from_thread(self.notify, f"{count:,} rows exported to {path}",
+        rows = "1 row" if count == 1 else f"{count:,} rows"
+        self.app.call_from_thread(self.notify, f"{rows} exported to {path}",
                                   title="Exported", timeout=15, markup=False)
 
