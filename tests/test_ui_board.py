@@ -22,7 +22,8 @@ from wan_tui.store.rows import Row
 from wan_tui.tracking import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
-from wan_tui.ui.screens.board import FIRST_SCREEN, BoardScreen
+from wan_tui.ui.screens.board import BoardScreen
+from wan_tui.ui.screens.board_fill import FIRST_SCREEN
 from wan_tui.ui.widgets import task_table
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text

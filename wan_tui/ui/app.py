@@ -38,7 +38,8 @@ from .commands import AppCommands
 from .contrast import readable_variables
 from .history_wiring import HistoryWiring
 from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, TrackerUpdate
-from .screens.board import FIRST_SCREEN, BoardScreen
+from .screens.board import BoardScreen
+from .screens.board_fill import FIRST_SCREEN
 from .screens.history import HistoryChoice, HistoryScreen, first_results
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
