@@ -14,6 +14,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import App
@@ -43,6 +44,7 @@ from .screens.board_fill import FIRST_SCREEN
 from .screens.history import HistoryChoice, HistoryScreen, first_results
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
+from .terminal_graphics import ask_terminal
 from .widgets.status import spend_text
 
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
@@ -92,6 +94,11 @@ class WanApp(HistoryWiring, WelcomeWiring):
         self._announce_shown_until = 0.0  # when the last burst's toast goes away
         self._unsubscribe: Callable[[], None] | None = None
         self.init_settings()
+
+    def run(self, *, headless: bool = False, **options: Any) -> Any:
+        if not headless:  # before Textual owns the terminal, which then cannot be asked
+            ask_terminal()
+        return super().run(headless=headless, **options)
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables with every text colour readable (`contrast.py`)."""

@@ -1,39 +1,47 @@
 """A thumbnail drawn in the terminal (textual-image), or a placeholder that says why not.
 
-textual-image picks the terminal's graphics protocol (Kitty, Sixel) when it has one and draws
-half-cell blocks otherwise; it asks the terminal once, when `textual_image.widget` is first
-imported, which must happen before `App.run()` (importing this module does it).
+The picture is drawn with the terminal's graphics protocol (Sixel, Kitty) when it has one and
+with half-cell blocks otherwise, as `terminal_graphics` found before the app started.
+textual-image and Pillow are imported when the first thumbnail is needed, not at start-up.
 `force_halfcell()` makes every later thumbnail use half-cell blocks (tests, screenshots).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image as PILImage
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import Static
-from textual_image.widget import HalfcellImage
-from textual_image.widget import Image as AutoImage
+
+from ..terminal_graphics import image_class
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 MAX_SIDE = 4096  # pixels: a bigger "thumbnail" is not drawn (it is not one)
-_image_class: Any = AutoImage
+_halfcell = False
 
 
 def force_halfcell() -> None:
     """Draw thumbnails with coloured half cells whatever the terminal (stable pictures)."""
-    global _image_class
-    _image_class = HalfcellImage
+    global _halfcell
+    _halfcell = True
 
 
-def load_image(path: Path) -> PILImage.Image | None:
+def _image_class() -> Any:
+    return image_class("halfcell" if _halfcell else None)
+
+
+def load_image(path: Path) -> PILImage | None:
     """The decoded image, shrunk for the pane; None when the file is not a usable image.
     Runs off the UI thread (decoding is the slow part)."""
+    from PIL import Image
+
     try:
-        with PILImage.open(path) as image:
+        with Image.open(path) as image:
             if max(image.size) > MAX_SIDE:
                 return None
             image.load()
@@ -53,7 +61,7 @@ class Thumbnail(Container):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("▢ no thumbnail", style="dim"), id="thumbnail-note")
-        image = _image_class(None, id="thumbnail-image")
+        image = _image_class()(None, id="thumbnail-image")
         image.display = False
         yield image
 
@@ -67,7 +75,7 @@ class Thumbnail(Container):
         note.update(Text(f"▢ {reason}", style="dim"))
         note.display = True
 
-    def show_image(self, image: PILImage.Image) -> None:
+    def show_image(self, image: PILImage) -> None:
         self.showing = "image"
         self.query_one("#thumbnail-note", Static).display = False
         shown: Any = self.query_one("#thumbnail-image")
