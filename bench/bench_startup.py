@@ -72,7 +72,7 @@ class FirstFrame(WanApp):
 
 config = load_config(Path(sys.argv[1]) / "config.toml")
 app = FirstFrame(config, Connection("http://127.0.0.1:9", "bench-token-not-used"),
-                 history_path=Path(sys.argv[2]), track=False, spin=False)
+                 history_path=Path(sys.argv[2]), spin=False)
 app.run(headless=True, size=(160, 45))
 """
 

@@ -22,6 +22,16 @@ def test_the_core_never_imports_textual() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_the_app_starts_without_what_its_first_frame_does_not_need() -> None:
+    """httpx (~20 ms) comes with the first request, textual-image and Pillow (~16 ms) with the
+    first thumbnail: none of them with the app's module (issue 11's start-up)."""
+    code = ("import sys\n"
+            "from wan_tui.ui.app import WanApp\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'PIL', 'textual_image'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_textual_is_imported_only_under_ui() -> None:
     offenders = [
         str(path.relative_to(ROOT))

@@ -13,15 +13,18 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 import platformdirs
 
 from .api.download import stream_download
 from .api.errors import DownloadFailed
 from .api.models import is_http_url
 from .store.paths import APP_NAME
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: ~20 ms the app's first frame does not wait for
 
 CACHE_ENV = "WAN_TUI_CACHE_DIR"
 MAX_BYTES = 5 * 1024 * 1024  # a thumbnail is tens of kilobytes; anything this big is not one
@@ -80,6 +83,8 @@ class ThumbnailCache:
     async def _fetch(self, url: str) -> Path | None:
         target = self.path_for(url)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+        import httpx
+
         client = self._http or httpx.AsyncClient(follow_redirects=True,
                                                  timeout=httpx.Timeout(15.0, connect=5.0))
         try:

@@ -16,10 +16,8 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
-
-import httpx
 
 from .answers import MAX_RETRY_AFTER, parse_retry_after, read_ack, read_object, trace_id
 from .download import Downloaded, Progress, stream_download
@@ -40,6 +38,9 @@ from .sanitize import clean_id
 from .state import TaskSnapshot, read_task
 from .token import Scrubber, token_problem
 from .wire import MAX_ANSWER_BYTES, Answer, exchange
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: ~20 ms the app's first frame does not wait for
 
 BATCH_LIMIT = 50  # ids per retrieve_batch, as the vendor recommends
 USER_AGENT = "wan-tui"
@@ -112,6 +113,8 @@ class WanClient:
     def _http(self) -> httpx.AsyncClient:
         # Made at the first request: building its TLS context takes a tenth of a second,
         # which the app's first frame should not wait for.
+        import httpx
+
         return self._given_http or httpx.AsyncClient(
             # The connect timeout is shorter than the deadline, so a connection never made
             # is told apart ("not sent") from an answer that never came ("unknown").
@@ -224,6 +227,8 @@ class WanClient:
         """Fetch `url` (a video on its host) into `dest`, resuming at `offset` when the host
         allows it. The token is never sent: the video host gets a client of its own."""
         if self._downloads is None:
+            import httpx
+
             self._downloads = httpx.AsyncClient(
                 follow_redirects=True, timeout=httpx.Timeout(60.0, connect=10.0))
         return await stream_download(self._downloads, url, dest, offset=offset,

@@ -12,12 +12,13 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
-
-import httpx
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import DownloadFailed
 from .wire import raise_if_cancelled
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: ~20 ms the app's first frame does not wait for
 
 Progress = Callable[[int, int | None], None]  # (bytes in the file so far, total when known)
 MAX_VIDEO_BYTES = 4 * 1024**3  # no generated video comes near this
@@ -44,6 +45,8 @@ async def stream_download(
 ) -> Downloaded:
     """GET `url` into `dest` (seekable, opened for binary writing). DownloadFailed on any
     HTTP or connection problem; OSError from writing `dest` passes through."""
+    import httpx
+
     limit = MAX_VIDEO_BYTES if max_bytes is None else max_bytes
     headers = {"range": f"bytes={offset}-"} if offset > 0 else {}
     try:

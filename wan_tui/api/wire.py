@@ -11,18 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .errors import AnswerTooLarge, NoAnswerInTime, NotSent, TransportError
 
+if TYPE_CHECKING:
+    import httpx  # imported where used: ~20 ms the app's first frame does not wait for
+
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # far above a 50-task batch answer
 _MAX_INT_DIGITS = 4000  # Python refuses to read longer integers; we read them as absent
-
-# Raised before any byte of the request left: nothing was sent.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
-             httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL, UnicodeError)
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,13 @@ async def exchange(
 ) -> Answer:
     """POST `body` as JSON; the whole answer, or NotSent / NoAnswerInTime / TransportError /
     AnswerTooLarge. `where` names the service in messages (never the URL's secrets)."""
+    import httpx
+
     where = where or "the service"
+    # Raised before any byte of the request left: nothing was sent.
+    not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
+                httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL,
+                UnicodeError)
     try:
         async with asyncio.timeout(deadline):
             async with http.stream("POST", url, json=body, headers=headers) as response:
@@ -79,7 +82,7 @@ async def exchange(
     except TimeoutError as error:  # our deadline (before OSError: TimeoutError is one)
         raise_if_cancelled(error)
         raise NoAnswerInTime(f"no whole answer from {where} within {deadline:g} s") from error
-    except _NOT_SENT as error:
+    except not_sent as error:
         raise_if_cancelled(error)
         raise NotSent(f"could not reach {where} ({_reason(error)}); nothing was sent") from error
     except httpx.TimeoutException as error:

@@ -144,7 +144,9 @@ class WanApp(HistoryWiring, WelcomeWiring):
                 self.board.call_after_refresh(self._load_board_rest)
             self.follower = StoreFollower(self.session)
             self.set_interval(FOLLOW_SECONDS, self.follow_store)
-        # After the board's first frame: counting reads the whole index (~70 ms at 1M rows).
+        # After the board's first frame: the tracker's first request imports httpx and builds
+        # a TLS context (~0.1 s); counting reads the whole index (~70 ms at 1M rows).
+        (self.board or self).call_after_refresh(self._run_tracker)
         self._recount_pending = True
         (self.board or self).call_after_refresh(self._recount)
         self._send_status()
@@ -165,7 +167,9 @@ class WanApp(HistoryWiring, WelcomeWiring):
         await self.session.connect(connection)
         if self._unsubscribe is None:
             self._unsubscribe = self.session.subscribe(self._tracker_event)
-        if self.track:
+
+    def _run_tracker(self) -> None:
+        if self.track and self._tracker_worker is None and self.session.connected:
             self._tracker_worker = self.run_worker(self.session.run_tracker(), name="tracker",
                                                    group="tracker", exit_on_error=False)
 
@@ -184,6 +188,7 @@ class WanApp(HistoryWiring, WelcomeWiring):
     async def reconnect(self, connection: Connection) -> None:
         await self._disconnect()
         await self._connect(connection)
+        self._run_tracker()
         self._send_status()
         self.notify("Reconnected with the new settings.")
 
