@@ -57,6 +57,7 @@ import time
 from pathlib import Path
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
+import gc; gc.disable()  # as `wan-tui` does before it imports the app (cli/app_cmd.py)
 from wan_tui.ui.app import WanApp
 
 class FirstFrame(WanApp):

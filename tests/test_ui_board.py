@@ -235,6 +235,31 @@ async def test_the_board_reads_its_first_screenful_before_its_first_frame_the_re
         assert table_order_is_newest_first(board)
 
 
+def test_the_collector_and_the_tracker_wait_for_the_first_frame(tmp_path: Path) -> None:
+    """`run` pauses the cyclic collector until the first frame (start-up's allocations made it
+    walk the same objects again and again) and the tracker's first request (httpx, TLS) comes
+    after it. Run as a user runs it: `App.run`, not `run_test`."""
+    fill(tmp_path / "history.sqlite3", 100)
+    app = WanApp(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
+                 history_path=tmp_path / "history.sqlite3", clock=lambda: NOW, spin=False)
+    at_first_frame: list[tuple[bool, bool]] = []
+    display = app._display
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        if app.board is not None and app.screen is app.board and not at_first_frame:
+            at_first_frame.append((gc.isenabled(), app._tracker_worker is None))
+        return display(*args, **kwargs)
+
+    async def after_start(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app._tracker_worker is not None and gc.isenabled())
+        app.exit()
+
+    app._display = recorded  # type: ignore[method-assign]
+    app.run(headless=True, size=(140, 40), auto_pilot=after_start)
+    assert at_first_frame == [(False, True)]  # collector paused, tracker not yet started
+    assert gc.isenabled()
+
+
 def table_order_is_newest_first(board: BoardScreen) -> bool:
     created = [board.rows[int(key)].created_at for key in board.table.keys_in_order()]
     return created == sorted(created, reverse=True)

@@ -5,6 +5,8 @@ Textual is imported here, inside `run_app`, so the headless commands never load 
 
 from __future__ import annotations
 
+import gc
+
 from ..session import Connection
 from .context import CliContext
 
@@ -13,6 +15,7 @@ EXIT_OK = 0
 
 def run_app(ctx: CliContext) -> int:
     """`wan-tui` (the app on the configured token, or the welcome screen) or `wan-tui --demo`."""
+    gc.disable()  # from here to the app's first frame (see WanApp.run): ~15 ms of imports
     from ..ui.app import DEMO_REQUESTED, WanApp
     from ..ui.demo import run_demo
 
