@@ -9,7 +9,8 @@ and 1M rows of history, each against a baseline measured in the same run.
   DataTable and a Footer (target: at most 1.3x at 1M rows).
 `--version` is the median wall time of whole processes; a first frame is the median time
 from starting the process (imports included) to the first frame it writes with its content
-(the board with its rows; the bare app's table), the rest of the board built after it.
+(the board with its rows; the bare app's table), the rest of the board built after it. The
+apps take turns, one run each per round, so a slower spell of the machine hits all alike.
 """
 
 from __future__ import annotations
@@ -96,16 +97,19 @@ def seconds_of(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
-def first_frame_of(command: list[str], repeat: int) -> float:
-    """Median seconds from starting the process to its first frame with content (the time
-    the process prints), of `repeat` runs after one warm-up."""
-    times = []
+def first_frames_of(commands: list[list[str]], repeat: int) -> list[float]:
+    """Each command's median seconds from starting the process to its first frame with
+    content (the time the process prints), of `repeat` rounds after one warm-up round. The
+    commands take turns within a round, so a machine slower for a while slows all alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for n in range(repeat + 1):
-        start = time.time()
-        answer = subprocess.run(command, check=True, capture_output=True, text=True, env=ENV)
-        if n:
-            times.append(float(answer.stdout.split()[-1]) - start)
-    return statistics.median(times)
+        for command, taken in zip(commands, times):
+            start = time.time()
+            answer = subprocess.run(command, check=True, capture_output=True, text=True,
+                                    env=ENV)
+            if n:
+                taken.append(float(answer.stdout.split()[-1]) - start)
+    return [statistics.median(taken) for taken in times]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,17 +126,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"--version: {version * 1000:.0f} ms against python -c pass {bare_python * 1000:.0f} ms"
           f" = {version / bare_python:.2f}x (target <= 3x)")
 
-    bare_app = first_frame_of([python, "-c", BARE_APP], args.repeat)
-    print(f"bare Textual app (Header + DataTable + Footer) to first frame: "
-          f"{bare_app * 1000:.0f} ms")
     with tempfile.TemporaryDirectory(prefix="wan-tui-bench-startup-") as tmp:
         folder = Path(tmp)
         cases = [(0, folder / "empty.sqlite3")]
         for rows in sizes:
             path, _ = upgraded_copy(rows, folder)
             cases.append((rows, path))
-        for rows, path in cases:
-            took = first_frame_of([python, "-c", WAN_APP, str(folder), str(path)], args.repeat)
+        bare_app, *apps = first_frames_of(
+            [[python, "-c", BARE_APP]]
+            + [[python, "-c", WAN_APP, str(folder), str(path)] for _, path in cases],
+            args.repeat)
+        print(f"bare Textual app (Header + DataTable + Footer) to first frame: "
+              f"{bare_app * 1000:.0f} ms")
+        for (rows, _), took in zip(cases, apps):
             print(f"wan-tui first frame, {rows:>9,} rows: {took * 1000:.0f} ms "
                   f"= {took / bare_app:.2f}x the bare app"
                   + ("  (target <= 1.3x)" if rows >= 1_000_000 else ""))

@@ -17,13 +17,12 @@ import contextlib
 from datetime import date, datetime
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .api.client import RetryPolicy, WanClient
 from .api.models import GenerationRequest
 from .defaults import Connection, pacing_from, request_over_defaults
 from .api.state import ACTIVE_STATES
-from .callbacks import CallbackError, CallbackReceiver, parse_listen
+from .callbacks import CallbackError, parse_listen
 from .autosave import AutoSaver
 from .media import DownloadError, OpenError, Progress, Saved, open_video, save_video
 from .store.config import (
@@ -45,9 +44,13 @@ from .store.search import Filters
 from .store.transfer import ImportRefused, read_lines
 from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
-from .tracker import Tracker
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 from .workbench import Workbench
+
+if TYPE_CHECKING:  # the client, its tracker and httpx come with `connect`, after the first frame
+    from .api.client import RetryPolicy, WanClient
+    from .callbacks import CallbackReceiver
+    from .tracker import Tracker
 
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
@@ -160,6 +163,10 @@ class Session(Workbench):
                       callback_listen: str | None = None,
                       callback_public_url: str | None = None) -> None:
         """Open the client and tracker (the poll loop runs only in `run_tracker`)."""
+        from .api.client import WanClient
+        from .callbacks import CallbackReceiver
+        from .tracker import Tracker
+
         await self.disconnect()
         client = WanClient(connection.base_url, connection.token, retry=retry,
                            timeout=self.config.api.timeout_seconds)

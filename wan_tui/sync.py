@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .api.client import WanClient
 from .api.state import TaskSnapshot
 from .store.history import HistoryStore
 from .store.rows import Row
+
+if TYPE_CHECKING:
+    from .api.client import WanClient
 
 SYNC_PAGE = 100  # tasks per listing request (the service's most)
 SYNC_MAX_PAGES = 1000  # 100,000 tasks: a bound, so a looping service cannot run forever

@@ -8,7 +8,7 @@ import functools
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exports import write_export
 from .store import drafts
@@ -16,8 +16,10 @@ from .store.config import Config
 from .store.history import HistoryStore
 from .store.rows import Row
 from .store.search import Filters
-from .thumbnails import ThumbnailCache
-from .tracker import Tracker
+
+if TYPE_CHECKING:
+    from .thumbnails import ThumbnailCache
+    from .tracker import Tracker
 
 DISMISSED = ("dismissed by the user: the service did not create this task (a task that "
              "was never created is not billed)")
@@ -74,6 +76,8 @@ class Workbench:
 
     @functools.cached_property
     def _thumbnails(self) -> ThumbnailCache:
+        from .thumbnails import ThumbnailCache
+
         return ThumbnailCache()
 
     # -- single rows -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App
@@ -42,11 +42,13 @@ from .history_wiring import HistoryWiring
 from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, TrackerUpdate
 from .screens.board import BoardScreen
 from .screens.board_fill import FIRST_SCREEN
-from .screens.history import HistoryChoice, HistoryScreen, first_results
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
 from .terminal_graphics import ask_terminal
 from .widgets.status import spend_text
+
+if TYPE_CHECKING:
+    from .screens.history import HistoryChoice
 
 RECOUNT_SECONDS = 0.2  # counts per state are read again at most this often
 __all__ = ["DEMO_REQUESTED", "WanApp"]
@@ -310,10 +312,12 @@ class WanApp(HistoryWiring, WelcomeWiring):
     async def _push_history(self) -> None:
         """The first page is read off the UI thread before the screen opens, which then
         opens with its rows: one layout and one paint, not an empty screen and then rows."""
+        from .screens.history import HistoryScreen, first_results  # on first use
+
         first = await asyncio.to_thread(first_results, self.session)
         if self.screen is self.board:  # not if the user went elsewhere meanwhile
-            self.push_screen(HistoryScreen(self.session, clock=self.clock, first=first),
-                             callback=self._history_done)
+            self.history_view = HistoryScreen(self.session, clock=self.clock, first=first)
+            self.push_screen(self.history_view, callback=self._history_done)
 
     def _history_done(self, choice: HistoryChoice | None) -> None:
         if choice is None or self.board is None:
@@ -328,7 +332,8 @@ class WanApp(HistoryWiring, WelcomeWiring):
         """Whether the screen in use (under the command palette, when it is open) is one where
         the app's own keys apply."""
         screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette))
-        return isinstance(screen, (BoardScreen, WelcomeScreen, HistoryScreen))
+        return (isinstance(screen, (BoardScreen, WelcomeScreen))
+                or screen is self._history_screen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("request_quit", "settings", "help"):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from textual import on
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
 from wan_tui.api.errors import WanError
@@ -31,7 +33,6 @@ from .messages import (
 )
 from .screens.board import BoardScreen
 from .screens.confirm import ConfirmScreen
-from .screens.history import HistoryScreen
 from .widgets.downloads import DownloadBars
 
 PROGRESS_EVERY = 0.1  # seconds between two progress messages of one download
@@ -50,11 +51,15 @@ class RowWiring(SettingsWiring):
         self._saved: list[Saved] = []  # ended since the last notice
         self._not_saved: list[tuple[int, str]] = []
         self._notice_timer: Timer | None = None
+        # The history screen once pushed (its module is imported on first use, not at start).
+        self.history_view: Screen[Any] | None = None
 
     # -- sending down ------------------------------------------------------------------------
 
-    def _history_screen(self) -> HistoryScreen | None:
-        return next((s for s in self.screen_stack if isinstance(s, HistoryScreen)), None)
+    def _history_screen(self) -> Screen[Any] | None:
+        """The history screen while it is open."""
+        view = self.history_view
+        return view if view is not None and view in self.screen_stack else None
 
     def _tell_history(self, message: Message) -> None:
         history = self._history_screen()

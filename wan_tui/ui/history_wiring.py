@@ -13,23 +13,23 @@ from wan_tui.api.models import GenerationRequest
 from wan_tui.session import Session
 
 from .app_rows import RowWiring
-from .screens.history import HistoryScreen
+from .messages import DeleteRow, RerunRow
 
 
 class HistoryWiring(RowWiring):
     session: Session
     _form_done: Callable[[GenerationRequest | None], None]  # WanApp's: submits the request
 
-    @on(HistoryScreen.Rerun)
-    def _history_rerun(self, message: HistoryScreen.Rerun) -> None:
+    @on(RerunRow)
+    def _history_rerun(self, message: RerunRow) -> None:
         request = message.request
         from .screens.generation_form import GenerationForm  # on first use: not at start-up
         self.push_screen(GenerationForm(request.action, self.session.new_request(request.action),
                                         request, rerun_of=message.row.id),
                          callback=self._form_done)
 
-    @on(HistoryScreen.Delete)
-    def _history_delete(self, message: HistoryScreen.Delete) -> None:
+    @on(DeleteRow)
+    def _history_delete(self, message: DeleteRow) -> None:
         row = message.row
 
         async def remove() -> None:

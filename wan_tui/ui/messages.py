@@ -12,6 +12,7 @@ from typing import Any
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from wan_tui.api.models import GenerationRequest
 from wan_tui.session import TrackerEvent, TrackerStatus
 from wan_tui.store.rows import Row
 
@@ -168,3 +169,22 @@ class DownloadProgress(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, DownloadProgress) and message.local_id == self.local_id
+
+
+class RerunRow(Message):
+    """Up from the history screen: open the form pre-filled with this row's request ("re-run
+    of #N")."""
+
+    def __init__(self, row: Row, request: GenerationRequest) -> None:
+        super().__init__()
+        self.row = row
+        self.request = request
+
+
+class DeleteRow(RowRequest):
+    """Up from the history screen: remove the row from the history; `remote`: delete the task
+    on the service first."""
+
+    def __init__(self, row: Row, remote: bool) -> None:
+        super().__init__(row)
+        self.remote = remote

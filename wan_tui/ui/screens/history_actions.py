@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from textual import work
-from textual.message import Message
 from textual.screen import Screen
 
-from wan_tui.api.models import GenerationRequest, InvalidRequest
+from wan_tui.api.models import InvalidRequest
 from wan_tui.api.state import State
 from wan_tui.session import Filters
 from wan_tui.store.rows import Row
 
-from ..messages import DismissRow, LookUpRow, OpenVideo, RowRequest, SaveVideo
+from ..messages import DeleteRow, DismissRow, LookUpRow, OpenVideo, RerunRow, SaveVideo
 from .history_dialogs import DISMISS, LOOK_UP, REMOVE_REMOTE, RemoveQuestion, UnknownQuestion
 
 
@@ -53,21 +52,6 @@ class HistoryActions(Screen[HistoryChoice | None]):
     def highlighted(self) -> Row | None:
         raise NotImplementedError
 
-    class Rerun(Message):
-        """Open the form pre-filled with this row's request ("re-run of #N")."""
-
-        def __init__(self, row: Row, request: GenerationRequest) -> None:
-            super().__init__()
-            self.row = row
-            self.request = request
-
-    class Delete(RowRequest):
-        """Remove the row from the history; `remote`: delete the task on the service first."""
-
-        def __init__(self, row: Row, remote: bool) -> None:
-            super().__init__(row)
-            self.remote = remote
-
     # -- actions on the highlighted row --------------------------------------------------
 
     def _target(self) -> Row | None:
@@ -99,7 +83,7 @@ class HistoryActions(Screen[HistoryChoice | None]):
             self.notify(f"#{row.id} cannot be re-run as it was recorded: {error}",
                         severity="error", markup=False)
             return
-        self.post_message(self.Rerun(row, request))
+        self.post_message(RerunRow(row, request))
 
     def _copy(self, what: str, value: str | None, row: Row) -> None:
         if not value:
@@ -136,7 +120,7 @@ class HistoryActions(Screen[HistoryChoice | None]):
 
     def _remove(self, row: Row, choice: str | None) -> None:
         if choice is not None:
-            self.post_message(self.Delete(row, remote=choice == REMOVE_REMOTE))
+            self.post_message(DeleteRow(row, remote=choice == REMOVE_REMOTE))
 
     def action_settle(self) -> None:
         row = self._target()
