@@ -41,7 +41,7 @@ from .contrast import readable_variables
 from .history_wiring import HistoryWiring
 from .messages import JumpToRow, RowsChanged, RowsGone, ShowRow, StatusChanged, TrackerUpdate
 from .screens.board import BoardScreen
-from .screens.board_fill import FIRST_SCREEN
+from .screens.board_fill import first_screen
 from .screens.board_follow import FOLLOW_SECONDS, StoreFollower
 from .screens.welcome import WelcomeScreen
 from .terminal_graphics import ask_terminal
@@ -146,13 +146,14 @@ class WanApp(HistoryWiring, WelcomeWiring):
         await self._connect(connection)
         if self.board is None:
             # What the first frame shows first (~1 ms); up to board_limit after it (~20 ms).
-            first = self.session.search(limit=min(FIRST_SCREEN, self.board_limit + 1))
+            screenful = first_screen(self.size.height)
+            first = self.session.search(limit=min(screenful, self.board_limit + 1))
             rows = first[:self.board_limit]
             self.announcer.remember(rows)
             self.board = BoardScreen(rows, truncated=len(first) > self.board_limit,
                                      clock=self.clock, spin=self.spin, demo=self.demo)
             await self.push_screen(self.board)
-            if len(first) == FIRST_SCREEN <= self.board_limit:
+            if len(first) == screenful <= self.board_limit:
                 self.board.call_after_refresh(self._load_board_rest)
             self.follower = StoreFollower(self.session)
             self.set_interval(FOLLOW_SECONDS, self.follow_store)

@@ -18,8 +18,12 @@ from .board_actions import BoardActions
 from .board_filters import Haystacks, StateFilter
 from .board_sort import SortOrder
 
-FIRST_SCREEN = 80  # rows built before the first frame (more than any screen shows)
 REST_CHUNK = 500  # rows added a frame after the first screenful (~50 ms of work)
+
+
+def first_screen(lines: int) -> int:
+    """Rows built before the first frame in a terminal `lines` high: no more can show."""
+    return max(lines, 1)
 
 
 def freeze_long_lived() -> None:
@@ -43,7 +47,8 @@ class BoardFill(BoardActions):
 
     def fill(self) -> None:
         """The first screenful first: the rest (up to a thousand rows) after the first frame."""
-        if self._rebuild(first=FIRST_SCREEN) > FIRST_SCREEN:
+        first = first_screen(self.app.size.height)
+        if self._rebuild(first=first) > first:
             self.call_after_refresh(self._show_rest, self._next_rest(), self._rest_built)
         else:
             self.call_after_refresh(freeze_long_lived)  # after the first frame, too
@@ -80,7 +85,7 @@ class BoardFill(BoardActions):
     def _refilter(self) -> None:
         """A filter changed: the first screenful of what it shows at once, the rest after
         that frame (with 1,000 rows the whole rebuild takes a few hundred ms)."""
-        first = self.table.size.height or FIRST_SCREEN  # what can show at once
+        first = self.table.size.height or first_screen(self.app.size.height)
         generation = self._next_rest()  # rows still coming for an older filter: not now
         if self._rebuild(first=first) > first:
             self.call_after_refresh(self._show_rest, generation)
