@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -257,6 +258,33 @@ def test_the_collector_and_the_tracker_wait_for_the_first_frame(tmp_path: Path) 
     app.run(headless=True, size=(140, 40), auto_pilot=after_start)
     assert at_first_frame == [(False, True)]  # collector paused, tracker not yet started
     assert gc.isenabled()
+
+
+async def test_the_counts_and_the_boards_later_rows_are_read_off_the_ui_thread(
+        tmp_path: Path) -> None:
+    """At 1M rows counting the states takes ~55 ms (after every burst of updates) and reading
+    the board's later rows ~20 ms: neither may hold the keys."""
+    fill(tmp_path / "history.sqlite3", 300)
+    app = make_app(tmp_path, board_limit=200)
+    read_on: dict[str, list[bool]] = {"counts": [], "rest": []}
+    counts, search = app.session.counts_by_state, app.session.search
+
+    def counted() -> dict[str, int]:
+        read_on["counts"].append(threading.current_thread() is threading.main_thread())
+        return counts()
+
+    def searched(*args: Any, **kwargs: Any) -> list[Row]:
+        if kwargs.get("limit") == 201:  # the rest, up to board_limit (+1: is there more?)
+            read_on["rest"].append(threading.current_thread() is threading.main_thread())
+        return search(*args, **kwargs)
+
+    app.session.counts_by_state = counted  # type: ignore[method-assign]
+    app.session.search = searched  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 200
+                    and "100 running" in str(app.board.query_one("#status").render()))
+        assert app.counts == {"running": 100, "succeeded": 200}
+    assert read_on == {"counts": [False], "rest": [False]}  # off the main thread, once each
 
 
 def table_order_is_newest_first(board: BoardScreen) -> bool:
