@@ -82,6 +82,7 @@ class Session(Workbench):
         self._opened_store = store
         self._closed = False
         self.connection: Connection | None = None
+        self._retry: RetryPolicy | None = None
         self._client: WanClient | None = None
         self._tracker: Tracker | None = None
         self._callbacks: CallbackReceiver | None = None
@@ -151,33 +152,43 @@ class Session(Workbench):
 
     @property
     def connected(self) -> bool:
-        return self._tracker is not None
+        return self.connection is not None
 
     @property
     def tracker(self) -> Tracker:
+        """The tracker and its client, made at their first use after `connect()`: importing
+        them (~5 ms) is not for the app's first frame to wait for."""
         if self._tracker is None:
-            raise NotConnected("not connected to the service")
+            if self.connection is None:
+                raise NotConnected("not connected to the service")
+            from .api.client import WanClient
+            from .tracker import Tracker
+
+            self._client = WanClient(self.connection.base_url, self.connection.token,
+                                     retry=self._retry, timeout=self.config.api.timeout_seconds)
+            self._tracker = Tracker(self._client, self._store, self.pacing())
+            self._unsubscribe = self._tracker.subscribe(self._forward)
         return self._tracker
 
     async def connect(self, connection: Connection, *, retry: RetryPolicy | None = None,
                       callback_listen: str | None = None,
                       callback_public_url: str | None = None) -> None:
-        """Open the client and tracker (the poll loop runs only in `run_tracker`)."""
-        from .api.client import WanClient
-        from .callbacks import CallbackReceiver
-        from .tracker import Tracker
-
+        """Use this connection; the client and tracker come at first use (`tracker`), the
+        poll loop only in `run_tracker`."""
         await self.disconnect()
-        client = WanClient(connection.base_url, connection.token, retry=retry,
-                           timeout=self.config.api.timeout_seconds)
-        tracker = Tracker(client, self._store, self.pacing())
+        self.connection, self._retry = connection, retry
         if callback_listen:
+            from .callbacks import CallbackReceiver
+
+            tracker = self.tracker
             receiver = CallbackReceiver(callback_listen, callback_public_url, tracker.on_callback)
-            await receiver.start()
+            try:
+                await receiver.start()
+            except BaseException:
+                await self.disconnect()  # not connected, as before the call
+                raise
             tracker.attach_callbacks(receiver)
             self._callbacks = receiver
-        self.connection, self._client, self._tracker = connection, client, tracker
-        self._unsubscribe = tracker.subscribe(self._forward)
 
     async def verify(self, connection: Connection) -> None:
         """One free request with this token (raises WanError when refused); stays connected."""
@@ -192,6 +203,7 @@ class Session(Workbench):
         if receiver is not None:
             await receiver.stop()
         client, self._client, self._tracker = self._client, None, None
+        self.connection = None
         if client is not None:
             await client.aclose()
 
