@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 import sys
+import termios
 import threading
 
 import pytest
@@ -83,6 +84,21 @@ def test_every_question_goes_out_at_once_before_any_answer() -> None:
 def test_a_terminal_that_never_answers_gets_half_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(terminal_graphics, "ANSWER_SECONDS", 0.05)
     terminal = Terminal(answers=False)
+    try:
+        assert terminal_graphics._ask(terminal.slave, terminal.slave).protocol == "halfcell"
+    finally:
+        terminal.close()
+
+
+def test_a_terminal_that_refuses_its_mode_gets_half_cells(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A terminal that cannot be asked (its mode cannot be set, as for a process in the
+    background) means no pictures but colours, never an error before the app starts."""
+    def refused(*args: object) -> None:
+        raise termios.error(5, "Input/output error")
+
+    monkeypatch.setattr(termios, "tcsetattr", refused)
+    terminal = Terminal()
     try:
         assert terminal_graphics._ask(terminal.slave, terminal.slave).protocol == "halfcell"
     finally:

@@ -12,13 +12,13 @@ Textual owns the terminal and would swallow the answers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal, cast
 
 Protocol = Literal["sixel", "kitty", "halfcell", "text", "auto"]  # auto: textual-image chose
@@ -105,10 +105,11 @@ def _ask(fd_in: int, fd_out: int) -> Graphics:
         termios.tcsetattr(fd_in, termios.TCSANOW, quiet)
         os.write(fd_out, KITTY_QUERY + (b"" if cell else CELL_QUERY) + DA1_QUERY)
         answer = _read_until_da1(fd_in)
-    except OSError:
+    except (OSError, termios.error):  # a terminal we cannot ask: no pictures but colours
         answer = ""
     finally:
-        termios.tcsetattr(fd_in, termios.TCSANOW, saved)
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(fd_in, termios.TCSANOW, saved)
     return read_answers(answer, cell)
 
 
@@ -141,7 +142,7 @@ def image_class(protocol: Protocol | None = None) -> Any:
             "text": widgets.UnicodeImage}[protocol or graphics.protocol]
 
 
-@contextmanager
+@contextlib.contextmanager
 def _unasked(cell: tuple[int, int] | None) -> Iterator[None]:
     """textual-image imported with the cell size it would ask for already known, and stdout
     seen as no terminal, so its import-time questions are skipped."""
