@@ -70,7 +70,6 @@ class BoardScreen(BoardFill):
         self._spinning: set[int] = set()  # shown rows whose state mark spins
         self.frame = 0
         self.text_filter = ""
-        self._words: list[str] = []  # the text filter's words, lowercased
         self.haystacks = Haystacks()
         self.state_filter = ALL_STATES
         self._filter_timer: Timer | None = None
@@ -271,7 +270,7 @@ class BoardScreen(BoardFill):
         self.query_one("#state-filter", Static).update(label)
 
     def clear_filters(self) -> None:
-        self.text_filter, self._words = "", []
+        self.text_filter = ""
         self.hide_finished = False
         self.query_one("#filter", Input).value = ""
         self.set_state_filter(ALL_STATES)
@@ -285,7 +284,6 @@ class BoardScreen(BoardFill):
     def _apply_text(self, value: str) -> None:
         if value.strip() != self.text_filter:
             self.text_filter = value.strip()
-            self._words = self.text_filter.lower().split()
             self._refilter()
             self.refresh_status()
 

@@ -39,7 +39,7 @@ class BoardFill(BoardActions):
     haystacks: Haystacks
     hide_finished: bool
     state_filter: StateFilter
-    _words: list[str]  # the text filter's words, lowercased
+    text_filter: str
     _spinning: set[int]  # shown rows whose state mark spins
     _rest_generation = 0  # bumped by each filter: older rows still to add stop
     _rest_done = 0  # the generation whose rows are all in
@@ -64,7 +64,8 @@ class BoardFill(BoardActions):
         states = self.state_filter.states
         if states:
             rows = [row for row in rows if row.state in states]
-        return self.haystacks.matching(rows, self._words) if self._words else list(rows)
+        words = self.text_filter.lower().split()
+        return self.haystacks.matching(rows, words) if words else list(rows)
 
     def add_loaded(self, rows: Iterable[Row], *, truncated: bool) -> None:
         """The rest of the board's rows, read after its first frame (a row the tracker has
