@@ -130,7 +130,7 @@ class HistoryTable(FastCells):
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+            self.add_column(Text(label), key=key, width=width)  # a str: read as markup
 
     def on_resize(self) -> None:
         """The prompt column takes what the others leave (fixed widths: never measured)."""

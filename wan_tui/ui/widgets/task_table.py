@@ -122,7 +122,7 @@ class TaskTable(FastCells):
     def _add_columns(self) -> None:
         for key, label, width in COLUMNS:
             if key in self.shown_columns:
-                self.add_column(label, key=key,
+                self.add_column(Text(label), key=key,  # a str would be read as markup
                                 width=self._prompt_width if key == "prompt" else width)
 
     # -- reading -------------------------------------------------------------------------
