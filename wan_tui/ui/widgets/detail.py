@@ -7,9 +7,13 @@ and without terminal control characters (prompts and server text are not ours).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import zip_longest
+from math import ceil
 from typing import Any
 
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -47,24 +51,27 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def _grid(palette: Palette) -> Table:
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(style=f"bold {palette.muted}", no_wrap=True, width=14)
-    grid.add_column(ratio=1, overflow="fold")
-    return grid
+Entry = tuple[str, Text]  # a label and its value, one line of the pane or more
+
+LABEL_WIDTH = 14  # labels are cut to this, values start 2 cells after it
+LABEL_GAP = 2
+COLUMN_GAP = 3  # between the two columns of the wide layout
+WIDE_FROM = 109  # from this width on (a pane 110 wide) the pane shows two columns
+LEFT_SHARE = 3 / 5  # of the width, for what was asked and what came back
 
 
-def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = True) -> Table:
-    """The pane's content for one row: what was asked and what came back on the left, the
-    parameters, ids and times on the right (one column when the pane is narrow)."""
-    left, right = _grid(palette), _grid(palette)
+def detail_entries(row: Row, palette: Palette, now: float) -> tuple[list[Entry], list[Entry]]:
+    """What the pane says about a row: what was asked and what came back (left), the
+    parameters, ids and times (right). Values are printable text, never markup."""
+    left: list[Entry] = []
+    right: list[Entry] = []
 
-    def line(grid: Table, label: str, value: str | Text | None, style: str = "") -> None:
+    def line(entries: list[Entry], label: str, value: str | Text | None, style: str = "") -> None:
         # Text values are built below from already printable strings.
         if value is None or value == "":
             return
-        grid.add_row(label, value if isinstance(value, Text) else Text(printable(value),
-                                                                        style=style))
+        entries.append((label, value if isinstance(value, Text)
+                        else Text(printable(value), style=style)))
 
     mark = SPINNER[0] if row.state in SPINNING else MARKS.get(row.state, "·")  # type: ignore[call-overload]
     state = Text(f"{mark} {row.state}", style=palette.state_style(row.state))
@@ -114,16 +121,66 @@ def detail_renderable(row: Row, palette: Palette, now: float, *, wide: bool = Tr
     elif row.state in SPINNING:
         line(right, WAITING_WORDS.get(row.state, "Running"), clock_span(now - row.created_at),
              palette.accent)
+    return left, right
 
-    if not wide:
-        for cells in zip(*(column.cells for column in right.columns), strict=True):
-            left.add_row(*cells)
-        return left
-    outer = Table.grid(padding=(0, 3), expand=True)
-    outer.add_column(ratio=3)
-    outer.add_column(ratio=2)
-    outer.add_row(left, right)
-    return outer
+
+class DetailView:
+    """Entries laid out for the width they are drawn at: two columns from WIDE_FROM on
+    (unless `wide` says), one below the other under it.
+
+    Drawn line by line, one wrap per value and width. Nested Rich tables measured and wrapped
+    every value several times: ~7 ms for the board's first frame. And the layout is chosen at
+    drawing time, so a pane filled before it has a size is drawn right the first time."""
+
+    def __init__(self, left: Sequence[Entry], right: Sequence[Entry], palette: Palette, *,
+                 wide: bool | None = None) -> None:
+        self.left, self.right = list(left), list(right)
+        self.wide = wide
+        self.label_style = f"bold {palette.muted}"
+        self._drawn: tuple[int, list[Text]] | None = None
+
+    def lines(self, console: Console, width: int) -> list[Text]:
+        if self._drawn is not None and self._drawn[0] == width:
+            return self._drawn[1]
+        wide = self.wide if self.wide is not None else width >= WIDE_FROM
+        if wide:
+            left_width = ceil(width * LEFT_SHARE) - COLUMN_GAP  # as Rich's ratios
+            right_width = width - left_width - COLUMN_GAP
+            left = self._block(console, self.left, left_width)
+            right = self._block(console, self.right, right_width)
+            blank = Text()
+            lines = [Text.assemble(one, " " * (left_width - one.cell_len + COLUMN_GAP), other)
+                     for one, other in zip_longest(left, right, fillvalue=blank)]
+        else:
+            lines = self._block(console, self.left + self.right, width)
+        self._drawn = (width, lines)
+        return lines
+
+    def _block(self, console: Console, entries: list[Entry], width: int) -> list[Text]:
+        indent = " " * (LABEL_WIDTH + LABEL_GAP)
+        lines: list[Text] = []
+        for label, value in entries:
+            head = Text(label, style=self.label_style, end="")
+            head.truncate(LABEL_WIDTH, overflow="ellipsis", pad=True)
+            head.append(" " * LABEL_GAP)
+            for n, part in enumerate(value.wrap(console, max(1, width - len(indent)),
+                                                overflow="fold")):
+                part.rstrip()
+                lines.append(Text.assemble(head if n == 0 else indent, part, end=""))
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        newline = Segment.line()
+        for line in self.lines(console, options.max_width):
+            yield from line.render(console)
+            yield newline
+
+
+def detail_renderable(row: Row, palette: Palette, now: float, *,
+                      wide: bool | None = None) -> DetailView:
+    """The pane's content for one row (laid out for its width unless `wide` says)."""
+    left, right = detail_entries(row, palette, now)
+    return DetailView(left, right, palette, wide=wide)
 
 
 def clock_words(row: Row | None, now: float) -> tuple[str, ...]:
@@ -153,12 +210,6 @@ class DetailPane(VerticalScroll):
                 clock_words(self.row, now) != self._clock):
             self.show(self.row, self._shown_with[0], now)
 
-    def on_resize(self) -> None:
-        if self.row is not None and self._shown_with is not None:
-            palette, now = self._shown_with
-            self._shown_with = None  # drawn again for the new width
-            self.show(self.row, palette, now)
-
     def compose(self) -> ComposeResult:
         yield Static(Text("No task highlighted.", style="dim"),
                      id="detail-body")
@@ -176,4 +227,4 @@ class DetailPane(VerticalScroll):
             body.update(Text("No task highlighted.", style="dim"))
             return
         self.border_title = f"Details · #{row.id}"
-        body.update(detail_renderable(row, palette, now, wide=self.size.width >= 110))
+        body.update(detail_renderable(row, palette, now))

@@ -7,8 +7,6 @@ reported, and whether the task was deleted on the service. Text only, never mark
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -18,7 +16,7 @@ from wan_tui.api.state import State
 from wan_tui.store.rows import Row
 
 from .cells import Palette, local_time
-from .detail import detail_renderable
+from .detail import DetailView, Entry, detail_entries
 from .thumbnail import Thumbnail
 
 STATE_MEANINGS: dict[str, str] = {
@@ -50,20 +48,17 @@ ERROR_MEANINGS: dict[str, str] = {
 }
 
 
-def meaning_renderable(row: Row, palette: Palette) -> Table:
+def meaning_entries(row: Row, palette: Palette) -> list[Entry]:
     """What the state and error mean, a deletion on the service (the details below it show
     the cost and usage)."""
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(style=f"bold {palette.muted}", no_wrap=True, width=14)
-    grid.add_column(ratio=1, overflow="fold")
-    grid.add_row("Meaning", Text(STATE_MEANINGS.get(row.state, "a state wan-tui does not know"),
-                                 style=palette.state_style(row.state)))
+    entries = [("Meaning", Text(STATE_MEANINGS.get(row.state, "a state wan-tui does not know"),
+                                style=palette.state_style(row.state)))]
     if row.error_code and row.error_code in ERROR_MEANINGS:
-        grid.add_row("Error means", Text(ERROR_MEANINGS[row.error_code], style=palette.error))
+        entries.append(("Error means", Text(ERROR_MEANINGS[row.error_code], style=palette.error)))
     if row.remote_deleted_at is not None:
-        grid.add_row("On service", Text(f"deleted {local_time(row.remote_deleted_at)}",
-                                        style=palette.warning))
-    return grid
+        entries.append(("On service", Text(f"deleted {local_time(row.remote_deleted_at)}",
+                                           style=palette.warning)))
+    return entries
 
 
 class HistoryPreview(VerticalScroll):
@@ -72,7 +67,7 @@ class HistoryPreview(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.row: Row | None = None
-        self.content: Group | None = None  # what the body shows (tests read it)
+        self.content: DetailView | None = None  # what the body shows (tests read it)
         self.border_title = "Preview"
 
     def compose(self) -> ComposeResult:
@@ -92,6 +87,7 @@ class HistoryPreview(VerticalScroll):
             body.update(Text("Nothing highlighted.", style="dim"))
             return
         self.border_title = f"Preview · #{row.id}"
-        self.content = Group(meaning_renderable(row, palette),
-                             detail_renderable(row, palette, now, wide=False))
+        left, right = detail_entries(row, palette, now)
+        self.content = DetailView([*meaning_entries(row, palette), *left, *right], [], palette,
+                                  wide=False)
         body.update(self.content)
