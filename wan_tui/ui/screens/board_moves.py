@@ -25,6 +25,7 @@ from .row_keys import RowKeys
 class JumpScreen(ModalScreen[int | None]):
     """Asks for a task number (#); dismisses with it, or None."""
 
+    CSS_PATH = "jump.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def compose(self) -> ComposeResult:

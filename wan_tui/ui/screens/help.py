@@ -49,6 +49,7 @@ def keys_renderable(sections: KeySections) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = bindings("help")
 
     def __init__(self, keymap: Mapping[str, str]) -> None:

@@ -23,6 +23,7 @@ DEMO = "demo"
 class WelcomeScreen(Screen[str]):
     """Dismisses with SAVED once the app has saved the token to the config file, or DEMO."""
 
+    CSS_PATH = "welcome.tcss"
     BINDINGS = bindings("welcome")
 
     def __init__(self, config_path: Path) -> None:
