@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 
@@ -267,3 +270,18 @@ def test_wait_says_what_goes_wrong_and_stops_on_a_refused_token(cli, monkeypatch
     code, _, err = cli("wait", snap["task_id"], "--timeout", "20")
     assert code == 1 and "token is wrong" in err and "stopped waiting" in err
     assert "sk-not-the-right-one" not in err
+
+
+@pytest.mark.parametrize(("argv", "paused"), [([], True), (["--demo"], True),
+                                              (["history"], False)])
+def test_the_app_starts_with_the_collector_paused(argv: list[str], paused: bool,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: the app's start (the core's imports included) runs without the cyclic
+    collector, which the app turns on again after its first frame; other commands keep it."""
+    from wan_tui.cli import dispatch, main
+
+    seen: list[bool] = []
+    monkeypatch.setattr(dispatch, "execute", lambda args: seen.append(gc.isenabled()) or 0)
+    assert main(argv) == 0
+    assert seen == [not paused]
+    assert gc.isenabled()  # whatever happened inside, on again afterwards

@@ -15,7 +15,7 @@ EXIT_OK = 0
 
 def run_app(ctx: CliContext) -> int:
     """`wan-tui` (the app on the configured token, or the welcome screen) or `wan-tui --demo`."""
-    gc.disable()  # from here to the app's first frame (see WanApp.run): ~15 ms of imports
+    gc.disable()  # to the app's first frame (see WanApp.run), as `main` has already done
     from ..ui.app import DEMO_REQUESTED, WanApp
     from ..ui.demo import run_demo
 
