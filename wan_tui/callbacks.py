@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -72,6 +71,8 @@ class CallbackReceiver:
 
     def new_url(self) -> tuple[str, str]:
         """A fresh (secret, callback URL) for one submission."""
+        import secrets  # with hashlib: a callback receiver's, not every start's
+
         secret = secrets.token_urlsafe(24)
         self._expected[secret] = None
         return secret, f"{self.base_url}{PATH_PREFIX}{secret}"

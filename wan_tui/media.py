@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .api.download import stream_download
 from .api.errors import DownloadFailed
 from .api.models import is_http_url
 from .api.state import State
@@ -122,7 +120,9 @@ def _copy(source: Path, partial: Path) -> None:
 
 async def _fetch(url: str, partial: Path, progress: Progress | None,
                  http: httpx.AsyncClient | None) -> None:
-    import httpx
+    import httpx  # with the first download, not before the app's first frame
+
+    from .api.download import stream_download
 
     # A client of its own: the video host must never see the API token.
     client = http or httpx.AsyncClient(follow_redirects=True, timeout=httpx.Timeout(60, connect=10))
@@ -192,6 +192,8 @@ def open_video(row: Row, player: str | None) -> str:
 def _opener(player: str | None) -> list[str] | None:
     """The command to run, as arguments (never a shell), or None when there is none."""
     if player:
+        import shlex
+
         parts = shlex.split(player)
         return parts if parts and shutil.which(parts[0]) else None
     if sys.platform == "darwin":

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-import tomli_w
 
 from wan_tui.store.config_keys import KEYS, SECTIONS, KeySpec, spec_for, suggest
 from wan_tui.store.files import atomic_write_private
@@ -305,6 +304,8 @@ def _write(changes: Mapping[str, Any], path: Path | str | None) -> LoadedConfig:
                 del document[section]
         else:
             document.setdefault(section, {})[name] = value
+    import tomli_w  # writing is rare: not imported by every start
+
     atomic_write_private(path, tomli_w.dumps(document).encode("utf-8"))
     return load_config(path)
 
