@@ -285,3 +285,16 @@ def test_the_app_starts_with_the_collector_paused(argv: list[str], paused: bool,
     assert main(argv) == 0
     assert seen == [not paused]
     assert gc.isenabled()  # whatever happened inside, on again afterwards
+
+
+def test_version_answers_before_the_parser_is_built() -> None:
+    """Issue 11: `wan-tui --version` in under 3x a bare `python -c pass` of a regular install
+    (~12 ms): building the parser imports the model tables (~40 ms), so it answers first."""
+    code = ("import sys\nfrom wan_tui.cli import main\ncode = main(['--version'])\n"
+            "print(code, sorted(m for m in sys.modules if m.startswith('wan_tui.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=True)
+    version_line, modules_line = result.stdout.splitlines()
+    from wan_tui import __version__
+    assert version_line == f"wan-tui {__version__}"
+    assert modules_line == "0 ['wan_tui.cli']"
