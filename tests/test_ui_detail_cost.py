@@ -57,15 +57,21 @@ class FirstFrame(WanApp):
         super()._display(screen, renderable)
 
 
-async def test_the_first_frame_lays_the_detail_pane_out_for_its_width(tmp_path: Path) -> None:
-    """The pane was first filled before it had a size: the first frame showed it one column
-    wide (the narrow layout), and the wide one came a frame later."""
+def app_on_one_task(tmp_path: Path, app_class: type[WanApp] = WanApp) -> WanApp:
+    """An app on a history of one submitted task with a long prompt."""
     with HistoryStore(tmp_path / "history.sqlite3") as store:
         local = store.add_submission(GenerationRequest(
             action="text2video", model="wan2.6-t2v", prompt="a red fox " * 40))
         store.mark_submitted(local, "t-1", None)
-    app = FirstFrame(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
+    return app_class(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
                      history_path=tmp_path / "history.sqlite3", spin=False, track=False)
+
+
+async def test_the_first_frame_lays_the_detail_pane_out_for_its_width(tmp_path: Path) -> None:
+    """The pane was first filled before it had a size: the first frame showed it one column
+    wide (the narrow layout), and the wide one came a frame later."""
+    app = app_on_one_task(tmp_path, FirstFrame)
+    assert isinstance(app, FirstFrame)
     async with app.run_test(size=(160, 45)) as pilot:
         await until(pilot, lambda: app.first_frame is not None)
         assert app.first_frame is not None
@@ -78,12 +84,7 @@ async def test_the_first_frame_lays_the_detail_pane_out_for_its_width(tmp_path: 
 
 async def test_the_detail_pane_follows_the_terminal_width(tmp_path: Path) -> None:
     """Two columns from 110 cells on, one below the other under it, redrawn on resize."""
-    with HistoryStore(tmp_path / "history.sqlite3") as store:
-        local = store.add_submission(GenerationRequest(
-            action="text2video", model="wan2.6-t2v", prompt="a red fox " * 20))
-        store.mark_submitted(local, "t-1", None)
-    app = WanApp(load_config(tmp_path / "config.toml"), Connection("http://127.0.0.1:9", "t"),
-                 history_path=tmp_path / "history.sqlite3", spin=False, track=False)
+    app = app_on_one_task(tmp_path)
 
     def state_line() -> str:
         body = app.screen.query_one("#detail-body", Static)
