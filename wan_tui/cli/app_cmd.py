@@ -5,8 +5,6 @@ Textual is imported here, inside `run_app`, so the headless commands never load 
 
 from __future__ import annotations
 
-import gc
-
 from ..session import Connection
 from .context import CliContext
 
@@ -15,7 +13,6 @@ EXIT_OK = 0
 
 def run_app(ctx: CliContext) -> int:
     """`wan-tui` (the app on the configured token, or the welcome screen) or `wan-tui --demo`."""
-    gc.disable()  # to the app's first frame (see WanApp.run), as `main` has already done
     from ..ui.app import DEMO_REQUESTED, WanApp
     from ..ui.demo import run_demo
 

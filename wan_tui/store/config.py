@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-
 from wan_tui.store.config_keys import KEYS, SECTIONS, KeySpec, spec_for, suggest
 from wan_tui.store.files import atomic_write_private
 from wan_tui.store.paths import config_path

@@ -129,7 +129,7 @@ class DetailView:
     (unless `wide` says), one below the other under it.
 
     Drawn line by line, one wrap per value and width. Nested Rich tables measured and wrapped
-    every value several times: ~7 ms for the board's first frame. And the layout is chosen at
+    every value several times: ~13 ms before the board's first frame. And the layout is chosen at
     drawing time, so a pane filled before it has a size is drawn right the first time."""
 
     def __init__(self, left: Sequence[Entry], right: Sequence[Entry], palette: Palette, *,
