@@ -136,13 +136,22 @@ def text_line(cell: Text, width: int, justify: str, overflow: str,
     plain = cell.plain
     if "\n" in plain or "\t" in plain:
         return None
+    if not plain:  # nothing drawn, however aligned or styled: Rich lays out no line
+        return [Segment(" " * width, Style.null())]
     line = cell
-    if justify != "default" or cell.cell_len > width:  # cut or aligned as Rich's wrap does
+    if justify == "right" and not cell.spans and _one_cell_each(plain) and len(
+            kept := plain.rstrip()) <= width:  # what Rich's right alignment makes of it
+        line = Text(" " * (width - len(kept)) + kept, style=cell.style, end="")
+    elif justify != "default" or cell.cell_len > width:  # cut or aligned as Rich's wrap does
         cut = _cut(cell, width, overflow) if justify == "default" else None
         line = cut if cut is not None else cell.wrap(
             console, width, justify=justify, overflow=overflow,  # type: ignore[arg-type]
             no_wrap=True)[0]
-    segments = list(_JOIN.join([line]).render(console))
+    if line.spans:
+        segments = list(_JOIN.join([line]).render(console))
+    else:  # what that join and render make of one style over the whole line, made directly
+        style = console.get_style(line.style, default=Style.null()) if line.style else None
+        segments = [Segment(line.plain, style)]
     return Segment.adjust_line_length(segments, width, style=Style.null(), pad=True)
 
 
@@ -151,13 +160,16 @@ def _cut(cell: Text, width: int, overflow: str) -> Text | None:
     from its first characters when each is one cell wide: Rich measures the whole text to
     cut it (~100 us for a 300-character prompt). None where that does not hold."""
     plain = cell.plain
-    if overflow not in ("ellipsis", "crop", "fold") or any(
-            get_character_cell_size(char) != 1 for char in set(plain)):
+    if overflow not in ("ellipsis", "crop", "fold") or not _one_cell_each(plain):
         return None
     kept = plain[:width - 1] + "…" if overflow == "ellipsis" else plain[:width]
     return Text(kept, style=cell.style, end="",
                 spans=[Span(start, min(end, width), style)
                        for start, end, style in cell.spans if start < width])
+
+
+def _one_cell_each(plain: str) -> bool:
+    return all(get_character_cell_size(char) == 1 for char in set(plain))
 
 
 class Paint(NamedTuple):
@@ -258,13 +270,18 @@ class FastCells(DataTable[Text]):
             False, False, row_index < paint.fixed_rows or column_index < paint.fixed_columns,
             hover, cursor, paint.show_cursor, paint.show_hover_cursor, paint.foreground_css,
             paint.background_css)
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        padding = [Segment(" " * paint.pad, Style.null())] if paint.pad else []
+        # What DataTable draws: each segment's style over (base + meta + component) under
+        # post_style. The cell's position (its meta) is added last instead, the same style as
+        # nothing else holds meta, so that the sums before it are Rich's cached ones.
         get_style = paint.console.get_style
-        segments = Segment.apply_style([*padding, *line, *padding],
-                                       style=get_style(pre_style + component_style),
-                                       post_style=get_style(post_style))
-        lines = [list(segments)]
+        around, post = get_style(base_style + component_style), get_style(post_style)
+        meta = Style.from_meta({"row": row_index, "column": column_index})
+        blank = around + post + meta
+        padding = [Segment(" " * paint.pad, blank)] if paint.pad else []
+        lines = [[*padding,
+                  *[Segment(text, around + style + post + meta if style else blank)
+                    for text, style, _ in line],
+                  *padding]]
         cache[key] = lines
         return lines
 
