@@ -38,6 +38,20 @@ async def test_at_80x24_the_table_keeps_twelve_rows_the_age_and_the_help_key(
         assert "q Quit" in str(hint.content)
 
 
+async def test_the_sort_arrow_stays_when_the_terminal_narrows(tmp_path: Path) -> None:
+    """Narrowing lays the columns out again: the sorted column's header keeps its arrow."""
+    async with board_with(tmp_path, 5, (140, 40)) as (app, pilot, board):
+        table = board.table
+
+        def labels() -> list[str]:
+            return [column.label.plain for column in table.columns.values()]
+        await until(pilot, lambda: "Age ▼" in labels())
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: "duration" not in table.shown_columns)
+        await pilot.pause()
+        assert "Age ▼" in labels(), labels()
+
+
 async def _light(pilot: Any) -> None:
     pilot.app.theme = "textual-light"
 

@@ -112,15 +112,21 @@ def resolution_text(row: Row) -> str | None:
 
 
 def short_span(seconds: float) -> str:
-    """3s, 4m, 2h, 5d: how long ago, in one short word."""
+    """3s, 4m, 2h, 5d, 14w, 2y: how long ago, in one word of at most three characters
+    below a century (the board's age column is 7 wide: "52w ago")."""
     seconds = max(0, int(seconds))
+    days = seconds // 86400
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:
         return f"{seconds // 60}m"
-    if seconds < 86400:
+    if days < 1:
         return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+    if days < 100:
+        return f"{days}d"
+    if days < 365:
+        return f"{days // 7}w"
+    return f"{days // 365}y"
 
 
 def clock_span(seconds: float) -> str:
@@ -132,9 +138,11 @@ def clock_span(seconds: float) -> str:
 
 
 def time_text(row: Row, now: float) -> str:
-    """A running task's stopwatch, else how long ago it was made."""
+    """A running task's stopwatch (past 10 hours, a short span: "2d"), else how long ago
+    it was made; at most 7 characters."""
     if row.state in SPINNING:
-        return clock_span(now - row.created_at)
+        elapsed = now - row.created_at
+        return clock_span(elapsed) if elapsed < 36000 else short_span(elapsed)
     return f"{short_span(now - row.created_at)} ago"
 
 

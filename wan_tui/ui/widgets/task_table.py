@@ -34,9 +34,10 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey
 
+ID_WIDTH = 5  # ids up to 99,999; a longer one widens the column, and the prompt gives way
 # (key, label, width); the prompt column takes what the others leave (`fit`).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("id", "#", 5),
+    ("id", "#", ID_WIDTH),
     ("state", "State", 12),
     ("model", "Model", 16),
     ("action", "Input", 5),
@@ -52,11 +53,12 @@ WIDE_ONLY = frozenset({"duration", "resolution"})
 CHROME = 5
 
 
-def layout_for(width: int) -> tuple[tuple[str, ...], int]:
+def layout_for(width: int, id_width: int = ID_WIDTH) -> tuple[tuple[str, ...], int]:
     """The columns shown in a screen this wide, and the prompt's width."""
     for compact in (False, True):
         keys = tuple(k for k, _, _ in COLUMNS if not (compact and k in WIDE_ONLY))
-        fixed = sum(w for k, _, w in COLUMNS if k in keys and k != "prompt")
+        fixed = sum(id_width if k == "id" else w for k, _, w in COLUMNS
+                    if k in keys and k != "prompt")
         spare = width - fixed - 2 * len(keys) - CHROME
         if spare >= MIN_PROMPT_WIDTH or compact:
             return keys, max(COMPACT_PROMPT_WIDTH if compact else MIN_PROMPT_WIDTH, spare)
@@ -110,6 +112,9 @@ class TaskTable(FastCells):
 
     def __init__(self, *, width: int = 140, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._screen_width = width
+        self._id_width = ID_WIDTH  # the widest id shown so far, at least ID_WIDTH
+        self._sort_mark = ("", "")  # the sorted column and its arrow, for its label
         self.shown_columns, self._prompt_width = layout_for(width)
         self._shown: dict[str, dict[str, Text]] = {}  # what each shown row shows now
         self._shift = 0  # rows added above the view since the last refresh
@@ -120,10 +125,15 @@ class TaskTable(FastCells):
         self._add_columns()
 
     def _add_columns(self) -> None:
+        widths = {"id": self._id_width, "prompt": self._prompt_width}
         for key, label, width in COLUMNS:
             if key in self.shown_columns:
-                self.add_column(Text(label), key=key,  # a str would be read as markup
-                                width=self._prompt_width if key == "prompt" else width)
+                self.add_column(self._label(key, label), key=key,
+                                width=widths.get(key, width))
+
+    def _label(self, key: str, label: str) -> Text:
+        column, arrow = self._sort_mark
+        return Text(f"{label} {arrow}" if key == column else label)  # a str: markup
 
     # -- reading -------------------------------------------------------------------------
 
@@ -153,9 +163,11 @@ class TaskTable(FastCells):
 
     def fit(self, screen_width: int) -> None:
         """Lay the columns out for this screen width (a small one drops the least needed)."""
-        keys, prompt_width = layout_for(screen_width)
+        self._screen_width = screen_width
+        keys, prompt_width = layout_for(screen_width, self._id_width)
         self._prompt_width = prompt_width
         if keys == self.shown_columns:
+            set_column_width(self, "id", self._id_width)
             set_column_width(self, "prompt", prompt_width)
             return
         self.shown_columns = keys
@@ -213,14 +225,19 @@ class TaskTable(FastCells):
         self.resort()
 
     def show_sort(self, column: str, arrow: str) -> None:
-        """The header of the sorted column carries the arrow."""
+        """The header of the sorted column carries the arrow (also once the columns are
+        laid out again for a new width)."""
+        self._sort_mark = (column, arrow)
         for key, label, _ in COLUMNS:
             found = self.columns.get(ColumnKey(key))
             if found is not None:
-                found.label = Text(f"{label} {arrow}" if key == column else label)
+                found.label = self._label(key, label)
         self.refresh()
 
     def _add(self, key: str, cells: dict[str, Text]) -> None:
+        if cells["id"].cell_len > self._id_width:  # a history past 99,999 rows: never cut
+            self._id_width = cells["id"].cell_len
+            self.fit(self._screen_width)
         self.add_row(*(cells[k] for k in self.shown_columns), key=key)
         self._shown[key] = dict(cells)
 
