@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from textual.geometry import Region
+from textual.widgets.data_table import ColumnKey
 from textual.widgets import Static
 
 from wan_tui.api.state import State
@@ -147,3 +148,8 @@ async def test_a_history_past_99999_rows_shows_whole_ids(tmp_path: Path) -> None
         _, prompt_width = layout_for(140)
         widths = {key.value: column.width for key, column in table.columns.items()}
         assert widths["id"] == 7 and widths["prompt"] == prompt_width - 2
+        await pilot.press("space")  # marked: "●1000000", not "●100000"
+        await until(pilot, lambda: table.columns[ColumnKey("id")].width == 8)
+        await pilot.pause()
+        line = table.render_lines(Region(0, 2, table.size.width, 1))[0].text.strip("│ ")
+        assert line.split()[0] == "●1000000", line

@@ -34,7 +34,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey
 
-ID_WIDTH = 5  # ids up to 99,999; a longer one widens the column, and the prompt gives way
+ID_WIDTH = 5  # ids up to 99,999 (marked: 9,999); a wider one widens it, the prompt gives way
 # (key, label, width); the prompt column takes what the others leave (`fit`).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("id", "#", ID_WIDTH),
@@ -234,10 +234,15 @@ class TaskTable(FastCells):
                 found.label = self._label(key, label)
         self.refresh()
 
-    def _add(self, key: str, cells: dict[str, Text]) -> None:
-        if cells["id"].cell_len > self._id_width:  # a history past 99,999 rows: never cut
-            self._id_width = cells["id"].cell_len
+    def _fit_id(self, cell: Text) -> None:
+        """Widen the id column for an id cell wider than it (past 99,999 rows, or marked
+        past 9,999): an id is never cut."""
+        if cell.cell_len > self._id_width:
+            self._id_width = cell.cell_len
             self.fit(self._screen_width)
+
+    def _add(self, key: str, cells: dict[str, Text]) -> None:
+        self._fit_id(cells["id"])
         self.add_row(*(cells[k] for k in self.shown_columns), key=key)
         self._shown[key] = dict(cells)
 
@@ -255,6 +260,8 @@ class TaskTable(FastCells):
         current = self._shown.get(key)
         if current is None:
             return 0
+        if "id" in cells:
+            self._fit_id(cells["id"])
         changes = []
         for column, value in cells.items():
             old = current.get(column)
