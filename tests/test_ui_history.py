@@ -4,12 +4,14 @@ window of rows, the preview and its thumbnail, and each action, against the real
 from __future__ import annotations
 
 import re
+import time
 
 import io
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 
 from wan_tui.api.models import GenerationRequest
@@ -296,3 +298,42 @@ async def test_at_80_columns_the_preview_goes_under_the_rows_and_prompts_show(
         await pilot.resize_terminal(160, 45)
         await pilot.pause()
         assert screen.preview.region.x >= screen.table.region.right  # side by side again
+
+
+async def test_every_column_is_whole_at_every_width(tmp_path: Path) -> None:
+    """Beside the preview (from NARROW_WIDTH on) and under it, the columns fit the table:
+    the last one, the id, was cut at 120-127 columns (#1000000 read as "10")."""
+    from wan_tui.ui.screens.history_window import MIN_PROMPT
+    fill(tmp_path / "history.sqlite3", 3)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        table = screen.table
+        for width in [100, *range(118, 141), 160]:
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause()
+            await until(pilot, lambda: table.size.width <= width)
+            await pilot.pause()
+            used = sum(column.get_render_width(table) for column in table.columns.values())
+            assert used <= table.scrollable_content_region.width, width
+            assert table.columns["prompt"].width >= MIN_PROMPT, width  # type: ignore[index]
+
+
+async def test_rows_from_another_year_show_their_year(tmp_path: Path) -> None:
+    """The Created column says "11-14 22:13" for this year's rows and the date with its
+    year for older ones (a row from two years ago read as this year's); "this year" is the
+    app's clock's."""
+    from datetime import datetime
+
+    from wan_tui.ui.screens.history_window import created_text
+    made = datetime(2024, 10, 27, 3, 32).timestamp()
+    assert created_text(made, datetime(2024, 12, 31, 23, 0).timestamp()) == "10-27 03:32"
+    assert created_text(made, datetime(2026, 11, 26, 9, 0).timestamp()) == "2024-10-27"
+    fill(tmp_path / "history.sqlite3", 2)
+    app = make_app(tmp_path, clock=lambda: time.time() + 2 * 366 * 86400)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        table = screen.table
+        await until(pilot, lambda: table.row_count == 2)
+        created = [table.get_cell_at(Coordinate(row, 0)).plain for row in range(2)]
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", text) for text in created), created

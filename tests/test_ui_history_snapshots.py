@@ -55,5 +55,5 @@ async def narrow(pilot: Any) -> None:
 
 
 def test_history_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
-    """Under 120 columns the preview sits under the rows, whose prompts stay readable."""
+    """Under 128 columns the preview sits under the rows, whose prompts stay readable."""
     assert snap_compare(sample_app(tmp_path), terminal_size=(80, 24), run_before=narrow)

@@ -42,7 +42,8 @@ from .row_keys import RowKeys
 __all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen", "first_results"]
 
 COUNT_CAP = 1000  # counted exactly up to here, then "1,000+"
-NARROW_WIDTH = 120  # below: the preview under the rows (history.tcss), the prompts kept
+NARROW_WIDTH = 128  # below: the preview under the rows (history.tcss); from here on every column
+# of the rows beside it is whole (at 120, ids were cut), the prompt at least MIN_PROMPT wide
 Results = tuple[list[Row], int]  # a first page and the (capped) count
 
 
@@ -82,7 +83,7 @@ class HistoryScreen(HistoryActions):
                     "has:video saved:yes", id="history-search")
         yield Static("", id="history-error", markup=False)
         with Horizontal(id="history-main"):
-            yield HistoryTable(id="history-table")
+            yield HistoryTable(id="history-table", clock=self.clock)
             yield HistoryPreview(id="history-preview")
         yield Static(id="history-status")
         yield DownloadBars(id="history-downloads")

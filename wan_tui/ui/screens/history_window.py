@@ -9,7 +9,8 @@ Jumping to the end reads the oldest page. Memory stays the same wherever the use
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -106,11 +107,19 @@ def flags_text(row: Row) -> str:
     return ("↓ " if row.local_path else "") + ("⌫ " if row.remote_deleted_at else "")
 
 
-def row_cells(row: Row, palette: Palette) -> list[Text]:
+def created_text(created_at: float, now: float) -> str:
+    """"11-14 22:13" in this year, "2024-10-27" in another (the Created column is 11 wide):
+    a row from two years ago must not read as this year's."""
+    made = datetime.fromtimestamp(created_at)
+    same_year = made.year == datetime.fromtimestamp(now).year
+    return made.strftime("%m-%d %H:%M" if same_year else "%Y-%m-%d")
+
+
+def row_cells(row: Row, palette: Palette, now: float) -> list[Text]:
     prompt = Text(no_wrap=True, overflow="ellipsis", end="")
     prompt.append(flags_text(row), style=palette.success)
     prompt.append(prompt_cell_text(row.prompt))
-    return [plain(datetime.fromtimestamp(row.created_at).strftime("%m-%d %H:%M")),
+    return [plain(created_text(row.created_at, now)),
             state_cell(row.state, palette), plain(row.model), prompt,
             Text(str(row.id), style="dim", justify="right", end="")]
 
@@ -125,8 +134,9 @@ class HistoryTable(FastCells):
             super().__init__()
             self.downward = downward
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, clock: Callable[[], float] = time.time) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.clock = clock  # the app's: what "this year" is
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -151,17 +161,18 @@ class HistoryTable(FastCells):
     def fill(self, rows: Iterable[Row], palette: Palette, cursor: int = 0) -> None:
         """Show exactly these rows (a new result set, or a jump) with the cursor at `cursor`."""
         self.clear()
+        now = self.clock()
         for row in rows:
-            self.add_row(*row_cells(row, palette), key=str(row.id))
+            self.add_row(*row_cells(row, palette, now), key=str(row.id))
         if self.row_count:
             self.move_cursor(row=min(max(cursor, 0), self.row_count - 1), animate=False)
 
     def append(self, rows: Sequence[Row], drop_top: Sequence[str], palette: Palette) -> None:
         """Rows below the last; rows dropped from the top: the cursor's row and the rows in
         view stay where they are on screen."""
-        cursor, top = self.cursor_row, self.scroll_y
+        cursor, top, now = self.cursor_row, self.scroll_y, self.clock()
         for row in rows:
-            self.add_row(*row_cells(row, palette), key=str(row.id))
+            self.add_row(*row_cells(row, palette, now), key=str(row.id))
         for key in drop_top:
             self.remove_row(key)
         if drop_top:
@@ -176,8 +187,9 @@ class HistoryTable(FastCells):
         cursor, top = self.cursor_row, self.scroll_y
         for key in drop_bottom:
             self.remove_row(key)
+        now = self.clock()
         for row in rows:
-            self.add_row(*row_cells(row, palette), key=str(row.id))
+            self.add_row(*row_cells(row, palette, now), key=str(row.id))
         self.sort("id", key=lambda cell: order.get(int(cell.plain), 0))
         self.move_cursor(row=cursor + len(rows), scroll=False)
         target = top + len(rows)
@@ -186,6 +198,6 @@ class HistoryTable(FastCells):
 
     def update_row(self, row: Row, palette: Palette) -> None:
         key = str(row.id)
-        for (column, _, _), cell in zip(COLUMNS, row_cells(row, palette),
+        for (column, _, _), cell in zip(COLUMNS, row_cells(row, palette, self.clock()),
                                         strict=True):
             self.update_cell(key, column, cell)
