@@ -181,6 +181,8 @@ def query_cases(store: HistoryStore, rare: str) -> dict[str, Callable[[], Any]]:
         "search common word (light), page of 100": lambda: store.search("light", limit=100),
         "search prefix (fo), page of 100": lambda: store.search("fo", limit=100),
         "search 2 words (golden fox), page of 100": lambda: store.search("golden fox", limit=100),
+        "search a possessive (man's), page of 100": lambda: store.search("man's", limit=100),
+        "count a possessive (man's), cap 1000": lambda: store.count("man's", cap=1000),
         "search + filter (light state:failed)": lambda: store.search(
             filters=parse_query("light state:failed"), limit=100),
         "count common word, cap 1000": lambda: store.count("light", cap=1000),

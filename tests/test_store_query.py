@@ -11,7 +11,7 @@ import pytest
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.plans import DRIVE_MAX, page_sql
 from wan_tui.store.query import QueryError, parse_query
-from wan_tui.store.search import DRIVEN, Filters, fts_query
+from wan_tui.store.search import DRIVEN, Filters, fts_query, has_prefix
 
 COMMON = "a slow camera pans over the misty harbour at dawn"
 
@@ -76,6 +76,45 @@ def test_user_text_never_makes_an_fts_syntax_error():
     assert fts_query('AND ( "x* NEAR') == '"AND" """x*" "NEAR"*'
     assert fts_query("fo") == '"fo"*' and fts_query("f") == '"f"'  # prefixes from 2 letters
     assert fts_query("!!! ...") is None
+
+
+def test_a_term_of_several_tokens_is_a_phrase_its_last_token_a_prefix_from_two_letters():
+    """"man's" is the tokens man, s: "s" is too short to be a prefix (as "f" is), so the
+    phrase is whole; "a-bo" ends in a prefix. "man's" as "man s*" matched "man soft" and
+    took 2.5 s at a million rows (the index merged every word in s)."""
+    assert fts_query("man's") == '"man\'s"' and fts_query("a-b") == '"a-b"'
+    assert fts_query("a-bo") == '"a-bo"*' and fts_query("man's fa") == '"man\'s" "fa"*'
+    assert has_prefix("Hello, world", None, "hello wor") and has_prefix(None, "l'Été", "l et")
+    assert not has_prefix("hello there world", None, "hello wor")
+    assert not has_prefix("othello world", None, "hello wor")
+
+
+def test_possessives_find_the_possessive_only(tmp_path: Path):
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        store.import_rows([row(1, "the man's face in the rain"), row(2, "a man soft light"),
+                           row(3, "the dog's tail"), row(4, "a man, sitting")])
+        assert [r.task_id for r in store.search("man's")] == ["t1"]
+        assert store.count("man's", cap=10) == 1
+        assert [r.task_id for r in store.search("man's fa")] == ["t1"]
+        assert [r.task_id for r in store.search("man so")] == ["t2"]  # two terms: any order
+
+
+def test_a_dense_phrase_prefix_walks_and_finds_what_the_index_finds(tmp_path: Path):
+    """The text check of a walk (a dense prefix) reads a last term of several tokens as the
+    index does: adjacent tokens, the last one a prefix."""
+    prompts = ["a sea-lighthouse at dusk", "sea, lightly drifting", "the sea lights",
+               "seal light", "sea and lighthouse", "the Sea-Light", "sea-lighthouse keeper"]
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        store.import_rows(row(n, prompts[n % len(prompts)]) for n in range(7 * DRIVE_MAX))
+        conn = store._conn  # noqa: SLF001 - the same rows as the index's own phrase query
+        sql, _ = page_sql(conn, Filters("sea-ligh"), fts=True, limit=100)
+        assert "wan_has_prefix" in sql
+        expected = [r[0] for r in conn.execute(
+            "SELECT id FROM generations WHERE id IN (SELECT rowid FROM generations_fts WHERE "
+            "generations_fts MATCH '\"sea-ligh\"*') ORDER BY created_at DESC, id DESC LIMIT 60")]
+        found = store.search("sea-ligh", limit=60)
+        assert [r.id for r in found] == expected
+        assert {r.prompt for r in found} == set(prompts) - {"seal light", "sea and lighthouse"}
 
 
 # -- plans and results ---------------------------------------------------------------------------
