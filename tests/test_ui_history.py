@@ -337,3 +337,29 @@ async def test_rows_from_another_year_show_their_year(tmp_path: Path) -> None:
         await until(pilot, lambda: table.row_count == 2)
         created = [table.get_cell_at(Coordinate(row, 0)).plain for row in range(2)]
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", text) for text in created), created
+
+
+async def test_a_slow_search_says_it_is_searching(tmp_path: Path, monkeypatch: Any) -> None:
+    """A query that takes a while (a full read at a million rows: "#" or saved:yes take ~1 s)
+    says "searching…" and that the rows shown are the last search's, instead of the last
+    search's count and words; its results then replace both."""
+    import threading
+
+    from wan_tui.ui.screens import history as history_screen
+    fill(tmp_path / "history.sqlite3", 3)
+    gate = threading.Event()
+    real = history_screen.first_results
+
+    def held(*args: Any) -> Any:
+        gate.wait(10)  # the query is under way until the test lets it finish
+        return real(*args)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        await settled(pilot, screen)
+        monkeypatch.setattr(history_screen, "first_results", held)
+        await pilot.press(*"saved:yes")
+        await until(pilot, lambda: status(screen).startswith("searching…"))
+        assert "saved" in status(screen) and "last search's" in status(screen)
+        gate.set()
+        await until(pilot, lambda: "nothing matches" in status(screen))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -42,6 +43,7 @@ from .row_keys import RowKeys
 __all__ = ["HistoryChoice", "HistoryReader", "HistoryScreen", "first_results"]
 
 COUNT_CAP = 1000  # counted exactly up to here, then "1,000+"
+SEARCHING_AFTER = 0.2  # seconds a query runs before the status says so (most take ~10 ms)
 NARROW_WIDTH = 128  # below: the preview under the rows (history.tcss); from here on every column
 # of the rows beside it is whole (at 120, ids were cut), the prompt at least MIN_PROMPT wide
 Results = tuple[list[Row], int]  # a first page and the (capped) count
@@ -141,6 +143,11 @@ class HistoryScreen(HistoryActions):
         self.generation += 1
         self.total = None
         self._query(filters, self.generation)
+        self.set_timer(SEARCHING_AFTER, partial(self._still_searching, self.generation))
+
+    def _still_searching(self, generation: int) -> None:
+        if generation == self.generation and self.total is None:
+            self._show_status()
 
     @work(thread=True, exclusive=True, group="history-query", exit_on_error=False)
     def _query(self, filters: Filters, generation: int) -> None:
@@ -158,9 +165,12 @@ class HistoryScreen(HistoryActions):
         self._show_preview()
 
     def _show_status(self) -> None:
-        if self.total is None:
-            count = "counting…"
-        elif self.total > COUNT_CAP:
+        status = self.query_one("#history-status", Static)
+        if self.total is None:  # a slow query: at a million rows, saved:yes or "#" read all
+            status.update(Text.assemble(("searching…", "bold"), f" · {describe(self.filters)}",
+                                        (" · the rows shown are the last search's", "dim")))
+            return
+        if self.total > COUNT_CAP:
             count = f"{COUNT_CAP:,}+ generations"
         else:
             count = f"{self.total:,} generation{'' if self.total == 1 else 's'}"
@@ -172,7 +182,7 @@ class HistoryScreen(HistoryActions):
             parts.append((" · newest first · more as you scroll · G: the oldest", "dim"))
         else:
             parts.append((" · newest first", "dim"))
-        self.query_one("#history-status", Static).update(Text.assemble(*parts))
+        status.update(Text.assemble(*parts))
         self.table.border_title = "History"
 
     # -- paging the window ---------------------------------------------------------------
