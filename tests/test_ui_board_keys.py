@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from textual.widgets.data_table import ColumnKey
+
 from wan_tui.api.state import State
 from wan_tui.ui.messages import RowsChanged
 
@@ -78,7 +80,13 @@ async def test_a_key_steps_the_sort_and_the_header_shows_it(tmp_path: Path) -> N
         states = [board.rows[int(k)].state for k in table.keys_in_order()]
         assert states == sorted(states, key=lambda s: s != State.RUNNING)
         assert header("state") == "State ▲" and header("time") == "Age"
-        await pilot.press(*["O"] * 6)  # around to the default
+        for column in ("model", "action", "duration", "resolution", "prompt"):
+            await pilot.press("O")  # each narrow header keeps its arrow: "Inp ▼", "L ▼"
+            found = table.columns[ColumnKey(column)]
+            assert header(column)[-1] in "▲▼", (column, header(column))
+            assert found.label.cell_len <= found.get_render_width(table) - 2 * table.cell_padding
+        assert header("action") == "Input" and header("duration") == "Len"
+        await pilot.press("O")  # around to the default
         assert table.keys_in_order()[0] == "30" and "by " not in str(table.border_title)
 
 

@@ -132,8 +132,14 @@ class TaskTable(FastCells):
                                 width=widths.get(key, width))
 
     def _label(self, key: str, label: str) -> Text:
+        """A column's header (a Text: a str would be read as markup); the sorted one's ends
+        in its arrow, its label cut to leave room in a narrow column ("Inp ▼", "L ▼")."""
         column, arrow = self._sort_mark
-        return Text(f"{label} {arrow}" if key == column else label)  # a str: markup
+        if key != column:
+            return Text(label)
+        width = {"id": self._id_width, "prompt": self._prompt_width}.get(
+            key, next(w for k, _, w in COLUMNS if k == key))
+        return Text(f"{label[:max(1, width - 2)]} {arrow}")
 
     # -- reading -------------------------------------------------------------------------
 
