@@ -145,6 +145,11 @@ def test_history_search_export_import_delete(cli, tmp_path) -> None:
     assert len(run_json(cli, "history", "--until", tomorrow, "--model", "wan2.6-t2v")[1]) == 3
     code, _, err = cli("history", "--since", "last tuesday")
     assert code == 2 and "--since" in err
+    # --until reads dates as until: in the history screen does: a bare date includes its day
+    today = date.today().isoformat()
+    assert len(run_json(cli, "history", "--until", today)[1]) == 3
+    assert run_json(cli, "history", "--until", "yesterday")[1] == []
+    assert len(run_json(cli, "history", "--until", f"{today}T23:59:59")[1]) == 3
     assert all(r["video_url"] for r in rows)
     export = tmp_path / "h.jsonl"
     assert cli("history", "export", "-o", str(export))[0] == 0

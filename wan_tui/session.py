@@ -38,7 +38,7 @@ from .store.config import (
 from .store.errors import HistoryError
 from .store.health import SpendLine, Stats
 from .store.history import HistoryStore
-from .store.query import QueryError, parse_query
+from .store.query import QueryError, parse_date, parse_query, parse_until
 from .store.reading import ChangeMarker, filters_of
 from .store.search import Filters
 from .store.transfer import ImportRefused, read_lines
@@ -58,7 +58,8 @@ AUTO_SAVE_GRACE = 120.0  # seconds a closing session waits for auto-saves under 
 __all__ = ["CallbackError", "ChangeMarker", "Connection", "DownloadError", "Filters",
            "HistoryError", "ImportRefused", "NotConnected", "OpenError", "Pacing", "QueryError", "Saved",
            "Session", "SpendLine", "SyncResult", "TrackerEvent", "TrackerStatus",
-           "UnknownTask", "open_session", "pacing_from", "parse_listen", "parse_query",
+           "UnknownTask", "open_session", "pacing_from", "parse_date", "parse_listen",
+           "parse_query", "parse_until",
            "request_over_defaults"]
 
 

@@ -8,14 +8,13 @@ import io
 import json
 import os
 import sys
-from datetime import datetime
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..api.state import State
 from ..api.text import printable
-from ..session import ImportRefused, Session
+from ..session import ImportRefused, QueryError, Session, parse_date, parse_until
 from .context import CliContext, UsageError
 from .output import json_text
 
@@ -116,14 +115,14 @@ def history_filters(ctx: CliContext) -> dict[str, Any]:
 
 
 def date_option(text: str | None, option: str) -> float | None:
-    """A local date or date-time as Unix seconds."""
+    """A local date or date-time (or today, yesterday) as Unix seconds, read as the history
+    screen reads since: and until: (--until 2026-11-30 includes that day)."""
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        raise UsageError(f"{option} takes a date such as 2026-11-24 or 2026-11-24T18:30 "
-                         f"(got {text!r})") from None
+        return (parse_until if option == "--until" else parse_date)(text, option)
+    except QueryError as problem:
+        raise UsageError(str(problem)) from None
 
 
 def export(ctx: CliContext, session: Session) -> int:

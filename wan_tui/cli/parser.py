@@ -213,7 +213,7 @@ def _history_filters(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument("--since", default=default, metavar="DATE",
                         help="made on or after DATE (YYYY-MM-DD[THH:MM])")
     parser.add_argument("--until", default=default, metavar="DATE",
-                        help="made before DATE (YYYY-MM-DD[THH:MM])")
+                        help="made up to DATE (YYYY-MM-DD: that day included; or YYYY-MM-DDTHH:MM)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("spend", "sum the recorded costs of finished tasks", connection=False)
     p.add_argument("--since", metavar="DATE", help="made on or after DATE")
-    p.add_argument("--until", metavar="DATE", help="made before DATE")
+    p.add_argument("--until", metavar="DATE", help="made up to DATE (that day included)")
     p.add_argument("--by", choices=("day", "model"), default="day")
     _json_option(p)
 

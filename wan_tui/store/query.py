@@ -78,6 +78,15 @@ def parse_date(text: str, key: str) -> float:
                          f"(got {text!r})") from None
 
 
+def parse_until(text: str, key: str) -> float:
+    """An upper bound (rows made before it): a bare date, today or yesterday includes its
+    whole day (until:2026-11-30 is November's last day too); a date-time is exact."""
+    start = parse_date(text, key)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}|today|yesterday", text.strip().lower()):
+        return (datetime.fromtimestamp(start) + timedelta(days=1)).timestamp()  # DST-safe
+    return start
+
+
 def _yes_no(value: str, key: str) -> bool:
     word = value.strip().lower()
     if word in _YES:
@@ -151,9 +160,8 @@ def _apply(key: str, value: str, states: list[str], models: list[str],
         values["action"] = value.lower()
     elif key == "since":
         values[key] = parse_date(value, key)
-    elif key == "until":  # a bare date means up to the end of that day
-        bare = re.fullmatch(r"\d{4}-\d{2}-\d{2}|today|yesterday", value.strip().lower())
-        values[key] = parse_date(value, key) + (86400 if bare else 0)
+    elif key == "until":
+        values[key] = parse_until(value, key)
     elif key == "has":
         if value.lower() not in ("video", "novideo", "no-video"):
             raise QueryError(f"has: takes video (got {value!r}); use has:no-video for the rest")
