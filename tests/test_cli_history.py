@@ -52,6 +52,32 @@ def test_export_takes_the_filters_after_export_too(cli, tmp_path: Path) -> None:
     assert code == 0, err
     lines = target.read_text().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["prompt"] == "a red fox"
+    assert f"exported 1 row to {target}" in err  # how many: an export of 1M rows is long
+    csv = tmp_path / "all.csv"
+    code, _, err = cli("history", "export", "--format", "csv", "-o", str(csv))
+    assert code == 0 and f"exported 2 rows to {csv}" in err
+
+
+def test_a_long_import_or_export_says_how_far_it_is_on_a_terminal(monkeypatch) -> None:
+    """A bar with sizes on a terminal's stderr (a 1M-row import took minutes in silence); the
+    bytes read and written are the file's, unchanged."""
+    from rich.console import Console
+
+    from wan_tui.cli import history_cmd
+    from wan_tui.cli.output import Output, Progress
+    monkeypatch.setattr(history_cmd, "REPORT_EVERY", 0.0)
+    output = Output()
+    shown = io.StringIO()
+    output.err = Console(file=shown, force_terminal=True, width=100)
+    data = b"".join(b'{"prompt": "row %d"}\n' % n for n in range(50_000))
+    reader = io.BufferedReader(history_cmd._ReadCounter(io.BytesIO(data), len(data),
+                                                        Progress(output)))
+    assert b"".join(iter(reader.readline, b"")) == data
+    assert f"of {len(data) / 1e6:,.1f} MB" in shown.getvalue()
+    written = io.StringIO()
+    lines = [f"line {n}\n" for n in range(1000)]
+    written.writelines(history_cmd._reporting(lines, Progress(output)))
+    assert written.getvalue() == "".join(lines) and " MB" in shown.getvalue().split("of")[-1]
 
 
 def test_importing_a_csv_says_import_takes_jsonl(cli, tmp_path: Path) -> None:

@@ -167,12 +167,12 @@ class Progress:
             self.console.file.flush()
 
     def update_bytes(self, done: int, total: int | None) -> None:
-        """A download's progress: a bar with sizes on a terminal, nothing in a log."""
+        """Bytes moved (a download, an export, an import): sizes on a terminal, with a bar when
+        the whole size is known; nothing in a log."""
         if not self.enabled or not self.live:
             return
-        share = done / total if total else 0.0
-        line = (f"{bar_text(share)} {done / 1e6:,.1f}"
-                + (f" of {total / 1e6:,.1f} MB" if total else " MB")
+        bar = f"{bar_text(done / total)} " if total else ""  # no size known: no bar
+        line = (f"{bar}{done / 1e6:,.1f}" + (f" of {total / 1e6:,.1f} MB" if total else " MB")
                 + f" · {clock_text(self.clock() - self.start)}")
         if line != self.last:
             self.last = line
