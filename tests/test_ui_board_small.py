@@ -71,3 +71,23 @@ def test_snapshot_board_in_the_light_theme(snap_compare: Any, tmp_path: Path,
         await _light(pilot)
         await hold_still(pilot)
     assert snap_compare(sample_app(tmp_path), terminal_size=(140, 40), run_before=run)
+
+
+async def test_the_footer_shows_only_where_all_its_keys_fit(tmp_path: Path) -> None:
+    """From NARROW_WIDTH on the footer shows every key, ? Help and q Quit included (at 120
+    they were cut off the end); below it the compact hint stands in."""
+    from textual.widgets._footer import FooterKey
+
+    from wan_tui.ui.screens.board import NARROW_WIDTH
+    async with board_with(tmp_path, 5, (NARROW_WIDTH, 40)) as (app, pilot, board):
+        footer = board.query_one(Footer)
+        await until(pilot, lambda: len(footer.query(FooterKey)) > 5)
+        await pilot.pause()
+        keys = list(footer.query(FooterKey))
+        palette = next(key for key in keys if key.has_class("-command-palette"))
+        shown = [key for key in keys if key is not palette]
+        assert {key.key_display for key in shown} >= {"?", "q"}
+        assert all(key.region.right <= palette.region.x for key in shown), \
+            [(key.key_display, key.region, palette.region) for key in shown]
+        await pilot.resize_terminal(NARROW_WIDTH - 1, 40)
+        await until(pilot, lambda: not footer.display and board.query_one(KeyHint).display)

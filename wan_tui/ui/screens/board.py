@@ -45,7 +45,8 @@ from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 # spinners and the ages keeps an idle board with 1,000 running tasks under 3% of a core
 # (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
-NARROW_WIDTH = 120  # below: the compact key hint instead of the footer
+NARROW_WIDTH = 140  # below: the compact key hint instead of the footer, whose default keys
+# need 138 columns (? Help and q Quit came last and were cut off at 120)
 
 
 class BoardScreen(BoardFill):
