@@ -55,6 +55,17 @@ def test_delete_without_remote_sends_nothing(cli, sim_env: Simulator) -> None:
     assert run_json(cli, "history")[1] == []
 
 
+def test_doctor_suggests_compacting_only_when_it_gives_back_enough() -> None:
+    """--vacuum rewrites the whole file (minutes at 1M rows): suggested for a tenth of the
+    file and at least 1 MB free, not for 1.9 MB free in 1.8 GB."""
+    from wan_tui.store.health import Stats
+    big = Stats(rows=1_000_000, file_bytes=1_800_000_000, page_size=4096, pages=440_000,
+                free_pages=460)
+    assert not big.worth_compacting
+    assert Stats(1_000_000, 3_300_000_000, 4096, 805_000, 365_000).worth_compacting
+    assert not Stats(10, 400_000, 4096, 100, 60).worth_compacting  # 0.25 MB: not worth a word
+
+
 def test_doctor_reports_a_sound_history_and_its_size(cli) -> None:
     run_json(cli, "generate", "one")
     code, report, _ = run_json(cli, "doctor")

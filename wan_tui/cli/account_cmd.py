@@ -84,6 +84,6 @@ def doctor(ctx: CliContext) -> int:
         if problems:
             ctx.out.info("move the file aside (`wan-tui` does so when it cannot read it) or "
                          "restore an export with `wan-tui history import`")
-        elif stats.free_pages and not ctx.args.vacuum:
+        elif stats.worth_compacting and not ctx.args.vacuum:
             ctx.out.info("`wan-tui doctor --vacuum` returns the free space to the disk")
     return 1 if problems else 0

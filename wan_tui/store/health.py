@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+COMPACT_MIN_BYTES = 1_000_000
+
+
 @dataclass(frozen=True)
 class Stats:
     rows: int
@@ -20,6 +23,14 @@ class Stats:
     def bytes_per_row(self) -> float:
         """Space in use per row (free pages not counted)."""
         return (self.pages - self.free_pages) * self.page_size / self.rows if self.rows else 0.0
+
+    @property
+    def worth_compacting(self) -> bool:
+        """Whether vacuum() would give back enough to be worth its time (it rewrites the whole
+        file, minutes at a million rows, and needs as much free disk again): a tenth of the
+        file, and at least COMPACT_MIN_BYTES. 1.9 MB free in a 1.8 GB file is not."""
+        free = self.free_pages * self.page_size
+        return free >= COMPACT_MIN_BYTES and self.free_pages * 10 >= self.pages
 
 
 @dataclass(frozen=True)
