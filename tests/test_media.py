@@ -119,6 +119,22 @@ async def test_an_interrupted_download_resumes_with_range(store, tmp_path) -> No
     assert [p.name for p in (tmp_path / "out").iterdir()] == [saved.path.name]
 
 
+async def test_a_download_that_got_nothing_leaves_nothing_and_says_so_once(store,
+                                                                          tmp_path) -> None:
+    """Unreachable host: no empty .part file is left behind, and the advice is said once
+    ("try again; run it again to resume" was said of a file with nothing to resume)."""
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+    row = finished(store, "t-6", "https://cdn.example.com/v.mp4")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
+        with pytest.raises(DownloadError) as caught:
+            await save_video(store, row, tmp_path / "out", http=http)
+    message = str(caught.value)
+    assert message.endswith("; run it again") and "resume" not in message
+    assert "try again" not in message and "ConnectError" in message
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 async def test_a_file_of_that_name_is_never_overwritten(store, tmp_path) -> None:
     row = finished(store, "t-4", "https://cdn.example.com/v.mp4")
     (tmp_path / "out").mkdir()

@@ -132,7 +132,11 @@ async def _fetch(url: str, partial: Path, progress: Progress | None,
             await stream_download(client, url, handle, offset=offset, progress=progress)
     except DownloadFailed as error:
         hint = " (links last about a day)" if error.status else ""
-        raise DownloadError(f"{error.message}{hint}; run it again to resume") from None
+        kept = partial.stat().st_size if partial.is_file() else 0
+        if not kept:
+            partial.unlink(missing_ok=True)  # nothing to resume from: no empty file left
+        again = "run it again to resume" if kept else "run it again"
+        raise DownloadError(f"{error.message}{hint}; {again}") from None
     except OSError as error:
         raise DownloadError(f"cannot write {partial.parent}: {error.strerror}") from None
     finally:

@@ -55,11 +55,11 @@ async def stream_download(
                 return await _receive(answer, dest, offset, limit, progress)
     except TimeoutError as error:
         raise_if_cancelled(error)
-        raise DownloadFailed(f"the download took over {deadline:g} s; try again") from None
+        raise DownloadFailed(f"the download took over {deadline:g} s") from None
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise_if_cancelled(error)
-        raise DownloadFailed(f"could not download the file ({type(error).__name__}); "
-                             "try again") from None
+        raise DownloadFailed(f"could not download the file ({type(error).__name__})"
+                             ) from None
 
 
 async def _receive(answer: httpx.Response, dest: BinaryIO, offset: int, limit: int,
@@ -70,8 +70,8 @@ async def _receive(answer: httpx.Response, dest: BinaryIO, offset: int, limit: i
         return Downloaded(size=offset, total=total, resumed=True)  # it was already whole
     if status == 206 and offset > 0:
         if start != offset:
-            raise DownloadFailed("the host sent a different part of the file than asked; "
-                                 "try again", status=status)
+            raise DownloadFailed("the host sent a different part of the file than asked",
+                                 status=status)
         written, resumed = offset, True
     elif status == 200:
         written, resumed = 0, False  # the whole file (a host that ignores Range included)
