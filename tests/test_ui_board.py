@@ -83,7 +83,7 @@ async def test_a_thousand_live_rows_update_in_place_without_lag(
         assert table.row_count == 1000  # the newest 1,000; older rows are the history's
         # Its cells are kept out of the cyclic GC's full scans (bench_board_scale: stalls).
         assert gc.get_freeze_count() > 0
-        assert board.truncated and "newest" in str(table.border_title)
+        assert board.truncated and "Generations · 1,000 newest" in str(table.border_title)
         assert table.keys_in_order()[0] == str(max(board.rows))
 
         await pilot.press(*["down"] * 5)
@@ -193,6 +193,9 @@ def test_the_status_line_names_counts_pauses_trouble_and_the_demo() -> None:
     assert "HTTP 502 from the gateway" in text and "filter: 'fox'" in text
     calm = status_text({}, TrackerStatus(paused_until=NOW - 1), NOW, Palette()).plain
     assert "paused" not in calm and "no generations yet" in calm
+    large = status_text({"succeeded": 850_422, "failed": 119_614}, TrackerStatus(), NOW,
+                        Palette()).plain
+    assert "850,422 succeeded · 119,614 failed" in large  # a million rows, readable
 
 
 

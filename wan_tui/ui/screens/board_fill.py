@@ -148,7 +148,8 @@ class BoardFill(BoardActions):
 
     def update_title(self) -> None:
         shown, loaded = self.table.row_count, len(self.rows)
-        title = f"Generations · {shown}" if shown == loaded else f"Generations · {shown} of {loaded}"
+        title = (f"Generations · {shown:,}" if shown == loaded
+                 else f"Generations · {shown:,} of {loaded:,}")
         if self.truncated:
             title += " newest (h: the whole history)"
         self.table.border_title = (title + self.sort_note() + self.marks_note()

@@ -34,7 +34,7 @@ def status_text(counts: dict[str, int], status: TrackerStatus, now: float, palet
     if demo:
         text.append(" DEMO ", style=f"bold reverse {palette.warning}")
         text.append("  ")
-    parts = [(f"{counts[state]} {state}", palette.state_style(state))
+    parts = [(f"{counts[state]:,} {state}", palette.state_style(state))
              for state in COUNT_ORDER if counts.get(state)]
     if not parts:
         parts = [("no generations yet", palette.muted)]
