@@ -363,3 +363,19 @@ async def test_a_slow_search_says_it_is_searching(tmp_path: Path, monkeypatch: A
         assert "saved" in status(screen) and "last search's" in status(screen)
         gate.set()
         await until(pilot, lambda: "nothing matches" in status(screen))
+
+
+async def test_the_status_line_fits_its_hint_to_the_width(tmp_path: Path) -> None:
+    """At 80 columns the status keeps the count and words whole and the longest hint that
+    fits ("more as you scroll" was cut to "more as you"); wide, the whole hint."""
+    fill(tmp_path / "history.sqlite3", 400)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        await settled(pilot, screen)
+        line = screen.query_one("#history-status")
+        await until(pilot, lambda: "G: the oldest" in status(screen))
+        assert len(status(screen)) <= line.content_region.width, status(screen)
+        assert status(screen).startswith("400 generations")
+        await pilot.resize_terminal(160, 40)
+        await until(pilot, lambda: "newest first · more as you scroll" in status(screen))

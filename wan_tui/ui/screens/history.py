@@ -117,6 +117,8 @@ class HistoryScreen(HistoryActions):
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+        if self.total is not None:
+            self.call_after_refresh(self._show_status)  # its hint for the new width
 
     # -- queries (off the UI thread) -----------------------------------------------------
 
@@ -176,13 +178,17 @@ class HistoryScreen(HistoryActions):
             count = f"{self.total:,} generation{'' if self.total == 1 else 's'}"
         parts: list[tuple[str, str]] = [(count, "bold"), (f" · {describe(self.filters)}", "")]
         if not self.window.rows and self.total == 0:
-            parts.append((" · nothing matches: try fewer words or filters"
-                          if self.text else " · the history is empty", "dim"))
+            hints = [" · nothing matches: try fewer words or filters"
+                     if self.text else " · the history is empty"]
         elif not self.window.at_end:
-            parts.append((" · newest first · more as you scroll · G: the oldest", "dim"))
+            hints = [" · newest first · more as you scroll · G: the oldest",
+                     " · more as you scroll · G: the oldest", " · G: the oldest"]
         else:
-            parts.append((" · newest first", "dim"))
-        status.update(Text.assemble(*parts))
+            hints = [" · newest first"]
+        # The longest hint the line has room for (at 80 columns the first was cut mid-word).
+        room = status.content_region.width or len(hints[0]) + Text.assemble(*parts).cell_len
+        fits = [hint for hint in hints if Text.assemble(*parts, hint).cell_len <= room]
+        status.update(Text.assemble(*parts, (fits[0] if fits else hints[-1], "dim")))
         self.table.border_title = "History"
 
     # -- paging the window ---------------------------------------------------------------
