@@ -379,3 +379,15 @@ async def test_the_status_line_fits_its_hint_to_the_width(tmp_path: Path) -> Non
         assert status(screen).startswith("400 generations")
         await pilot.resize_terminal(160, 40)
         await until(pilot, lambda: "newest first · more as you scroll" in status(screen))
+
+
+async def test_j_and_k_move_in_the_list_as_on_the_board(tmp_path: Path) -> None:
+    fill(tmp_path / "history.sqlite3", 5)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot, app)
+        await settled(pilot, screen)
+        await pilot.press("down")  # from the search field into the list
+        await until(pilot, lambda: app.focused is screen.table)
+        await pilot.press("j", "j", "k")
+        assert screen.table.cursor_row == 1
