@@ -303,3 +303,14 @@ def test_version_answers_before_the_parser_is_built() -> None:
     from wan_tui import __version__
     assert version_line == f"wan-tui {__version__}"
     assert modules_line == "0 ['wan_tui.cli']"
+
+
+def test_a_retried_read_says_so_once(cli, sim_env) -> None:
+    """An unreachable or failing service is asked again for ~30 s: the first retry says so
+    on stderr (it was 30 s of silence), once, and the answer still comes when it recovers."""
+    _, first, _ = run_json(cli, "generate", "one")
+    sim_env.force_faults("502", 2)
+    code, snap, err = run_json(cli, "task", first["task_id"])
+    assert code == 0 and snap["task_id"] == first["task_id"]
+    assert err.count("trying again") == 1 and "Ctrl-C" in err
+    assert sim_env.stats.faults.get("502") == 2

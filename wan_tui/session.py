@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from datetime import date, datetime
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -48,6 +49,7 @@ from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 from .workbench import Workbench
 
 if TYPE_CHECKING:  # the client, its tracker and httpx come with `connect`, after the first frame
+    from .api.errors import WanError
     from .api.client import RetryPolicy, WanClient
     from .callbacks import CallbackReceiver
     from .tracker import Tracker
@@ -84,6 +86,7 @@ class Session(Workbench):
         self._closed = False
         self.connection: Connection | None = None
         self._retry: RetryPolicy | None = None
+        self._on_retry: Callable[[WanError, float], None] | None = None
         self._client: WanClient | None = None
         self._tracker: Tracker | None = None
         self._callbacks: CallbackReceiver | None = None
@@ -165,19 +168,26 @@ class Session(Workbench):
             from .api.client import WanClient
             from .tracker import Tracker
 
+            from .api.client import RetryPolicy
+
+            retry = self._retry or RetryPolicy()
+            if self._on_retry is not None:
+                retry = replace(retry, on_retry=self._on_retry)
             self._client = WanClient(self.connection.base_url, self.connection.token,
-                                     retry=self._retry, timeout=self.config.api.timeout_seconds)
+                                     retry=retry, timeout=self.config.api.timeout_seconds)
             self._tracker = Tracker(self._client, self._store, self.pacing())
             self._unsubscribe = self._tracker.subscribe(self._forward)
         return self._tracker
 
     async def connect(self, connection: Connection, *, retry: RetryPolicy | None = None,
+                      on_retry: Callable[[WanError, float], None] | None = None,
                       callback_listen: str | None = None,
                       callback_public_url: str | None = None) -> None:
         """Use this connection; the client and tracker come at first use (`tracker`), the
-        poll loop only in `run_tracker`."""
+        poll loop only in `run_tracker`. `on_retry` is told of each read retried (the
+        error, the wait before it)."""
         await self.disconnect()
-        self.connection, self._retry = connection, retry
+        self.connection, self._retry, self._on_retry = connection, retry, on_retry
         if callback_listen:
             from .callbacks import CallbackReceiver
 

@@ -67,6 +67,8 @@ class RetryPolicy:
     cap: float = 16.0
     jitter: float = 0.25  # +/- this fraction
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    # told of each retry (the error, the wait before it): a command can say it is retrying
+    on_retry: Callable[[WanError, float], None] | None = field(default=None, repr=False)
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `retry` (1-based)."""
@@ -252,7 +254,10 @@ class WanClient:
                 if attempt == attempts or not is_retryable(error):
                     raise
                 retry_after = error.retry_after if isinstance(error, RateLimited) else None
-                await self.retry.sleep(self.retry.delay(attempt, retry_after))
+                delay = self.retry.delay(attempt, retry_after)
+                if self.retry.on_retry is not None:
+                    self.retry.on_retry(error, delay)
+                await self.retry.sleep(delay)
         raise AssertionError("unreachable")
 
     async def _post(self, path: str, body: dict[str, Any]) -> Answer:

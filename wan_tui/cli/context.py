@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
-from ..api.errors import TOKEN_HELP
+from ..api.errors import TOKEN_HELP, WanError
 from ..api.models import GenerationRequest, InvalidRequest, Problem
 from ..session import (
     Connection,
@@ -45,6 +45,7 @@ class RequestRefused(UsageError):
 class CliContext:
     args: argparse.Namespace
     out: Output
+    said_retrying: bool = False
 
     @cached_property
     def loaded(self) -> LoadedConfig:
@@ -90,7 +91,14 @@ class CliContext:
                 raise UsageError(str(error)) from None
         return open_session(self.loaded, self.connection(), pacing=self.pacing(**pacing),
                             poll=poll, callback_listen=listen if poll else None,
-                            callback_public_url=public)
+                            callback_public_url=public, on_retry=self._retrying)
+
+    def _retrying(self, error: WanError, delay: float) -> None:
+        """The first retry says so: a service that cannot be reached is asked again for ~30 s
+        (waits of 1, 2, 4, 8 and 16 s) before the command gives up, silent until then."""
+        if not self.said_retrying:
+            self.said_retrying = True
+            self.out.warn(f"{error.message}; trying again for up to ~30 s (Ctrl-C stops)")
 
     def offline(self) -> Session:
         """A session for the history and settings only: nothing is sent."""
