@@ -125,11 +125,14 @@ class TaskTable(FastCells):
         self._add_columns()
 
     def _add_columns(self) -> None:
-        widths = {"id": self._id_width, "prompt": self._prompt_width}
-        for key, label, width in COLUMNS:
+        for key, label, _ in COLUMNS:
             if key in self.shown_columns:
-                self.add_column(self._label(key, label), key=key,
-                                width=widths.get(key, width))
+                self.add_column(self._label(key, label), key=key, width=self._width(key))
+
+    def _width(self, key: str) -> int:
+        """A column's width now: the id's follows the widest id, the prompt's the screen."""
+        widths = {"id": self._id_width, "prompt": self._prompt_width}
+        return widths.get(key) or next(w for k, _, w in COLUMNS if k == key)
 
     def _label(self, key: str, label: str) -> Text:
         """A column's header (a Text: a str would be read as markup); the sorted one's ends
@@ -137,9 +140,7 @@ class TaskTable(FastCells):
         column, arrow = self._sort_mark
         if key != column:
             return Text(label)
-        width = {"id": self._id_width, "prompt": self._prompt_width}.get(
-            key, next(w for k, _, w in COLUMNS if k == key))
-        return Text(f"{label[:max(1, width - 2)]} {arrow}")
+        return Text(f"{label[:max(1, self._width(key) - 2)]} {arrow}")
 
     # -- reading -------------------------------------------------------------------------
 
