@@ -47,6 +47,14 @@ def test_a_full_query_is_read_into_filters():
     assert (found.has_video, found.saved, found.deleted_remote) == (True, True, False)
 
 
+def test_a_number_or_an_id_finds_one_row():
+    assert parse_query("#42").local_id == 42 and parse_query("#42").text is None
+    assert parse_query("id:42").local_id == 42 and parse_query("id:task-7").task_id == "task-7"
+    assert parse_query('"#42" fox').text == "#42 fox"  # quoted: searched as text
+    with pytest.raises(QueryError, match="id: needs a value"):
+        parse_query("id:")
+
+
 def test_state_and_model_words_typed_as_text_filter_like_the_board():
     found = parse_query("failed r2v paper boat")
     assert found.states == ("failed",) and found.models == ("wan2.6-r2v",)
@@ -171,6 +179,11 @@ def test_every_filter_narrows(tmp_path: Path):
         assert found("state:succeeded red") == ["t3", "t2"]
         assert found("has:video") == ["t3", "t2"] and found("has:no-video") == ["t4", "t1"]
         assert found("saved:yes") == ["t2"] and found("deleted:yes") == ["t3"]
+        # one row by its number or its task id (at 1M rows, words would not find it)
+        number = store.by_task_id("t2").id
+        assert found(f"#{number}") == ["t2"] and found(f"id:{number}") == ["t2"]
+        assert found(f"id:#{number}") == ["t2"] and found("id:t3") == ["t3"]
+        assert found(f"#{number} state:failed") == [] and found("id:nope") == []
         assert found("fox until:2023-11-14T22:13:23") == ["t2", "t1"]
         assert store.search(model="r2v") == store.search(models=["wan2.6-r2v"])
         assert found('"red" -') == ["t3", "t2", "t1"]  # punctuation alone matches nothing more

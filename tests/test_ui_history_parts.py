@@ -93,3 +93,5 @@ def test_the_status_says_what_is_filtered() -> None:
     said = describe(parse_query("fox state:failed r2v has:video saved:no since:2026-11-01"))
     assert said == ("matching 'fox' · state failed · model wan2.6-r2v · since 2026-11-01 · "
                     "with a video · not saved")
+    assert describe(parse_query("#42")) == "#42"
+    assert describe(parse_query("id:task-7 fox")) == "task id 'task-7' · matching 'fox'"

@@ -2,8 +2,10 @@
 
 - Free words search prompts and negative prompts (every word must occur; the last one also
   matches as the start of a word, so results come while typing).
-- `key:value` narrows: state, model, action, since, until, has (video), saved, deleted.
+- `key:value` narrows: state, model, action, since, until, has (video), saved, deleted, id.
   Repeating state or model widens that filter (state:failed state:lost).
+- `#42` or `id:42` is one row by its number (#, as the board shows it); `id:` with anything
+  else is one task by the service's task id.
 - A free word that is exactly a state name (failed, running...) or a model name or alias
   (r2v, wan2.6-i2v, wan3...) filters by that state or model instead of searching prompts for it,
   as the board's filter does. Quote it ("failed") to search prompts for the word itself.
@@ -21,7 +23,8 @@ from wan_tui.api.state import State
 from wan_tui.store.search import Filters
 
 STATES = tuple(str(s) for s in State)
-KEYS = ("state", "model", "action", "since", "until", "has", "saved", "deleted")
+KEYS = ("state", "model", "action", "since", "until", "has", "saved", "deleted", "id")
+_NUMBER = re.compile(r"#\d+")
 _YES, _NO = ("yes", "true", "1", "y", "on"), ("no", "false", "0", "n", "off")
 _FAMILY = re.compile(r"^(wan\d+)(\.\d+)?")
 
@@ -125,6 +128,8 @@ def parse_query(text: str) -> Filters:
                 states.append(lowered)
             elif not quoted and lowered in model_aliases():
                 models.extend(resolve_models(lowered))
+            elif not quoted and _NUMBER.fullmatch(word):
+                _apply("id", word, states, models, values)
             else:
                 free.append(word)
             continue
@@ -141,7 +146,7 @@ def parse_query(text: str) -> Filters:
 
 _EXAMPLES = {"state": "state:failed", "model": "model:r2v", "action": "action:image2video",
              "since": "since:2026-11-01", "until": "until:2026-11-30", "has": "has:video",
-             "saved": "saved:yes", "deleted": "deleted:yes"}
+             "saved": "saved:yes", "deleted": "deleted:yes", "id": "id:42 or #42"}
 
 
 def _apply(key: str, value: str, states: list[str], models: list[str],
@@ -168,5 +173,11 @@ def _apply(key: str, value: str, states: list[str], models: list[str],
         values["has_video"] = value.lower() == "video"
     elif key == "saved":
         values["saved"] = _yes_no(value, key)
+    elif key == "id":  # a row's number (#42, 42) or, failing that, a task id
+        number = value.strip().removeprefix("#")
+        if number.isdigit():
+            values["local_id"] = int(number)
+        else:
+            values["task_id"] = value.strip()
     else:
         values["deleted_remote"] = _yes_no(value, key)

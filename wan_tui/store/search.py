@@ -33,6 +33,8 @@ class Filters:
     has_video: bool | None = None  # video_url is (not) known
     saved: bool | None = None  # local_path is (not) set: the video was downloaded
     deleted_remote: bool | None = None  # the task was (not) deleted on the service
+    local_id: int | None = None  # one row, by its number (#)
+    task_id: str | None = None  # one task, by the service's id
 
     @property
     def words(self) -> str:
@@ -153,6 +155,10 @@ def where_parts(filters: Filters, *, fts: bool, match_sql: str | None
     if filters.until is not None:
         parts.append("created_at < ?")
         args.append(filters.until)
+    for column, one in (("id", filters.local_id), ("task_id", filters.task_id)):
+        if one is not None:
+            parts.append(f"{column} = ?")
+            args.append(one)
     for column, wanted in (("video_url", filters.has_video), ("local_path", filters.saved),
                            ("remote_deleted_at", filters.deleted_remote)):
         if wanted is not None:

@@ -108,8 +108,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "show the highlighted row on the board", "history", widget="table"),
     ActionSpec("history.back", "escape", "back", "Back", "back to the board", "history"),
     ActionSpec("history.search", "slash", "search", "Search",
-               "search: words in prompts, and state:, model:, since:, until:, has:video, "
-               "saved: filters", "history"),
+               "search: words in prompts, #number or id:task-id, and state:, model:, since:, "
+               "until:, has:video, saved: filters", "history"),
     ActionSpec("history.rerun", "r", "rerun", "Re-run",
                "re-run the highlighted row (its form, pre-filled, over the history)", "history"),
     ActionSpec("history.to_list", "down", "to_list", "To the list",

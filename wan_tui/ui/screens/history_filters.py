@@ -19,6 +19,10 @@ def _day(timestamp: float) -> str:
 def describe(filters: Filters) -> str:
     """e.g. "matching 'fox' · state failed · model wan2.6-r2v · since 2026-11-01"."""
     parts = []
+    if filters.local_id is not None:
+        parts.append(f"#{filters.local_id}")
+    if filters.task_id is not None:
+        parts.append(f"task id {filters.task_id!r}")
     if filters.words:
         parts.append(f"matching {filters.words!r}")
     if filters.states:
