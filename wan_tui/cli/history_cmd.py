@@ -128,12 +128,15 @@ def date_option(text: str | None, option: str) -> float | None:
 
 
 def export(ctx: CliContext, session: Session) -> int:
+    target = ctx.args.output
+    to_stdout = not target or target == "-"
     counted = _Counted(session.export_rows(**history_filters(ctx)))
-    progress = Progress(ctx.out, quiet=getattr(ctx.args, "quiet", False))
+    # no progress between the rows themselves when they are printed on the terminal
+    progress = Progress(ctx.out, quiet=getattr(ctx.args, "quiet", False)
+                        or (to_stdout and sys.stdout.isatty()))
     lines = _reporting(_csv_lines(counted) if ctx.args.format == "csv" else (
         json_text(row) + "\n" for row in counted), progress)
-    target = ctx.args.output
-    if not target or target == "-":
+    if to_stdout:
         sys.stdout.writelines(lines)
         progress.done()
         return 0
