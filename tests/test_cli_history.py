@@ -63,9 +63,9 @@ def test_a_long_import_or_export_says_how_far_it_is_on_a_terminal(monkeypatch) -
     bytes read and written are the file's, unchanged."""
     from rich.console import Console
 
-    from wan_tui.cli import history_cmd
+    from wan_tui.cli import history_cmd, output as cli_output
     from wan_tui.cli.output import Output, Progress
-    monkeypatch.setattr(history_cmd, "REPORT_EVERY", 0.0)
+    monkeypatch.setattr(cli_output, "BYTES_EVERY", 0.0)
     output = Output()
     shown = io.StringIO()
     output.err = Console(file=shown, force_terminal=True, width=100)

@@ -165,10 +165,8 @@ class Session(Workbench):
         if self._tracker is None:
             if self.connection is None:
                 raise NotConnected("not connected to the service")
-            from .api.client import WanClient
+            from .api.client import RetryPolicy, WanClient
             from .tracker import Tracker
-
-            from .api.client import RetryPolicy
 
             retry = self._retry or RetryPolicy()
             if self._on_retry is not None:

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,7 +24,6 @@ CSV_COLUMNS = ("id", "task_id", "state", "state_word", "action", "model", "promp
                "local_path", "usage", "cost", "remote_deleted_at")
 _STATES = {str(s) for s in State}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-REPORT_EVERY = 0.25  # seconds between progress updates of a long export or import
 
 
 def run(ctx: CliContext) -> int:
@@ -173,12 +171,10 @@ class _Counted:
 
 def _reporting(lines: Iterable[str], progress: Progress) -> Iterator[str]:
     """The lines, with how much is written so far on a terminal (1M rows take ~50 s)."""
-    written, shown = 0, time.monotonic()
+    written = 0
     for line in lines:
         written += len(line)
-        if time.monotonic() - shown >= REPORT_EVERY:
-            shown = time.monotonic()
-            progress.update_bytes(written, None)
+        progress.update_bytes(written, None)
         yield line
 
 
@@ -188,7 +184,7 @@ class _ReadCounter(io.RawIOBase):
 
     def __init__(self, handle: BinaryIO, size: int | None, progress: Progress) -> None:
         self.handle, self.size, self.progress = handle, size, progress
-        self.done, self.shown = 0, time.monotonic()
+        self.done = 0
 
     def readable(self) -> bool:
         return True
@@ -197,9 +193,7 @@ class _ReadCounter(io.RawIOBase):
         data = self.handle.read(len(buffer))
         buffer[:len(data)] = data
         self.done += len(data)
-        if time.monotonic() - self.shown >= REPORT_EVERY:
-            self.shown = time.monotonic()
-            self.progress.update_bytes(self.done, self.size)
+        self.progress.update_bytes(self.done, self.size)
         return len(data)
 
 

@@ -133,6 +133,7 @@ def one_line(text: str, width: int = 100) -> str:
 DONE_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.EXPIRED, State.LOST,
                          State.UNKNOWN})
 PIPED_EVERY = 5.0  # seconds between plain progress lines in a log
+BYTES_EVERY = 0.1  # seconds between two redraws of a bytes line (told of every chunk or line)
 
 
 class Progress:
@@ -148,6 +149,7 @@ class Progress:
         self.start = clock()
         self.last = ""
         self.last_plain = -PIPED_EVERY
+        self.last_bytes = -BYTES_EVERY
         self.counts: dict[str, int] = {}
         self.printed: dict[str, int] = {}  # the counts of the last plain line
 
@@ -171,9 +173,13 @@ class Progress:
         the whole size is known; nothing in a log."""
         if not self.enabled or not self.live:
             return
+        now = self.clock()
+        if now - self.last_bytes < BYTES_EVERY and done != total:
+            return  # a few redraws a second, and the last one when whole
+        self.last_bytes = now
         bar = f"{bar_text(done / total)} " if total else ""  # no size known: no bar
         line = (f"{bar}{done / 1e6:,.1f}" + (f" of {total / 1e6:,.1f} MB" if total else " MB")
-                + f" · {clock_text(self.clock() - self.start)}")
+                + f" · {clock_text(now - self.start)}")
         if line != self.last:
             self.last = line
             self.console.file.write("\r\x1b[2K" + line)

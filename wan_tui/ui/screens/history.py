@@ -186,8 +186,8 @@ class HistoryScreen(HistoryActions):
         else:
             hints = [" · newest first"]
         # The longest hint the line has room for (at 80 columns the first was cut mid-word).
-        room = status.content_region.width or len(hints[0]) + Text.assemble(*parts).cell_len
-        fits = [hint for hint in hints if Text.assemble(*parts, hint).cell_len <= room]
+        room = status.content_region.width  # 0 before the first layout: the whole hint
+        fits = [hint for hint in hints if not room or Text.assemble(*parts, hint).cell_len <= room]
         status.update(Text.assemble(*parts, (fits[0] if fits else hints[-1], "dim")))
         self.table.border_title = "History"
 
