@@ -238,6 +238,47 @@ async def test_the_board_reads_its_first_screenful_before_its_first_frame_the_re
         assert table_order_is_newest_first(board)
 
 
+async def test_the_board_is_the_first_screen_the_app_draws(tmp_path: Path) -> None:
+    """With the service known at start the board is the app's first screen, not one pushed
+    over an empty screen (which Textual laid out first: ~7 ms later to the first frame)."""
+    fill(tmp_path / "history.sqlite3", 50)
+    app = make_app(tmp_path)
+    drawn: list[object] = []
+    display = app._display
+
+    def recorded(screen: object, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(screen)
+        return display(screen, *args, **kwargs)
+
+    app._display = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 50)
+        assert app.screen_stack == [app.board]
+        assert drawn and all(screen is app.board for screen in drawn)
+
+
+async def test_a_history_moved_aside_at_start_is_told_on_the_board(tmp_path: Path) -> None:
+    (tmp_path / "history.sqlite3").write_bytes(b"not a database at all" * 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.screen is app.board)
+        notes = [n.message for n in app._notifications if n.title == "History"]
+        assert len(notes) == 1 and "moved to" in notes[0] and "started a fresh" in notes[0]
+        assert app.board.table.row_count == 0
+
+
+async def test_a_history_that_cannot_be_opened_ends_the_app_saying_why(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "history.sqlite3").mkdir()  # a folder where the file should be
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app._exit)
+    assert app.return_code == 1
+    assert app.board is None
+    said = " ".join(capsys.readouterr().err.split())  # printed once the terminal is given back
+    assert said.count("cannot read the history file") == 1 and "Is a directory" in said, said
+
+
 def test_the_collector_and_the_tracker_wait_for_the_first_frame(tmp_path: Path) -> None:
     """`run` pauses the cyclic collector until the first frame (start-up's allocations made it
     walk the same objects again and again) and the tracker's first request (httpx, TLS) comes

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import App
 from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
@@ -89,6 +90,8 @@ class WanApp(HistoryWiring, WelcomeWiring):
         self.spend = ""  # today's recorded costs, for the status line
         self.announcer = Announcer()
         self._history_open = False
+        self._history_error: HistoryError | None = None
+        self._board_rest = False  # the board has its first screenful; the rest is to be read
         self._recount_pending = False
         self._tracker_worker: Worker[None] | None = None
         self._announce_timer: Timer | None = None
@@ -123,6 +126,15 @@ class WanApp(HistoryWiring, WelcomeWiring):
 
     # -- the session -------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The board, when the service is known at start: the first screen Textual draws, not
+        one pushed over an empty screen first (~7 ms sooner to its first frame). Textual reads
+        no CSS_PATH of a default screen: the board's styles are the app's (app.tcss)."""
+        if self.connection is None or not self._opened_history():
+            return super().get_default_screen()
+        self.board = self._new_board()
+        return self.board
+
     async def on_mount(self) -> None:
         self.mount_settings()
         if self.connection is None:
@@ -131,29 +143,41 @@ class WanApp(HistoryWiring, WelcomeWiring):
             await self._start(self.connection)
         self.call_after_refresh(gc.enable)  # paused by `run` until the first frame
 
-    async def _start(self, connection: Connection) -> None:
-        if not self._history_open:
+    def _opened_history(self) -> bool:
+        """Open the history, once; False when it cannot be (the app then exits, saying why)."""
+        if not self._history_open and self._history_error is None:
             try:
                 notice = self.session.open_history()
             except HistoryError as error:
-                self.exit(return_code=1, message=str(error))
-                return
+                self._history_error = error
+                return False
             self._history_open = True
             if notice:
                 self.notify(notice, title="History", severity="warning", timeout=30,
                             markup=False)
             self.load_drafts()
+        return self._history_open
+
+    def _new_board(self) -> BoardScreen:
+        """The board with what its first frame shows (~1 ms); the rest comes after that frame."""
+        screenful = first_screen(self.size.height)
+        first = self.session.search(limit=min(screenful, self.board_limit + 1))
+        rows = first[:self.board_limit]
+        self.announcer.remember(rows)
+        self._board_rest = len(first) == screenful <= self.board_limit
+        return BoardScreen(rows, truncated=len(first) > self.board_limit,
+                           clock=self.clock, spin=self.spin, demo=self.demo)
+
+    async def _start(self, connection: Connection) -> None:
+        if not self._opened_history():
+            self.exit(return_code=1, message=str(self._history_error))
+            return
         await self._connect(connection)
         if self.board is None:
-            # What the first frame shows first (~1 ms); up to board_limit after it (~20 ms).
-            screenful = first_screen(self.size.height)
-            first = self.session.search(limit=min(screenful, self.board_limit + 1))
-            rows = first[:self.board_limit]
-            self.announcer.remember(rows)
-            self.board = BoardScreen(rows, truncated=len(first) > self.board_limit,
-                                     clock=self.clock, spin=self.spin, demo=self.demo)
+            self.board = self._new_board()
             await self.push_screen(self.board)
-            if len(first) == screenful <= self.board_limit:
+        if self.follower is None:  # the board's first start (it may have come before this)
+            if self._board_rest:  # up to board_limit rows (~20 ms at 1M), after the first frame
                 self.board.call_after_refresh(self.run_worker, self._load_board_rest,
                                               group="board-rest", exit_on_error=False)
             self.follower = StoreFollower(self.session)
