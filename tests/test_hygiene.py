@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_MODULES = ["wan_tui.api.client", "wan_tui.api.models", "wan_tui.api.state", "wan_tui.store.history",
@@ -48,14 +51,27 @@ def test_the_first_frame_comes_before_what_it_does_not_need(tmp_path: Path) -> N
     tracker (~5 ms) with their first use, textual-image and Pillow (~16 ms) with the first
     thumbnail, the history screen (~6 ms) when it opens, the download code and hashlib (for a
     callback's secret) with their first use, the TOML writer with the first save: none
-    before the first frame. Rich's emoji table (~3 ms) is never needed: no text of ours is
+    before the first frame. Nor the core's parts for later (~4 ms): saving and opening
+    videos, auto-saving, callbacks, syncing, the tracker's writes, import, export, costs and
+    the history's health. Rich's emoji table (~3 ms) is never needed: no text of ours is
     read as markup with emoji."""
     later = ["httpx", "PIL", "textual_image", "wan_tui.api.client", "wan_tui.tracker",
              "wan_tui.ui.screens.history", "rich._emoji_codes", "wan_tui.api.download",
-             "hashlib", "tomli_w"]
+             "hashlib", "tomli_w", "wan_tui.media", "wan_tui.autosave", "wan_tui.callbacks",
+             "wan_tui.sync", "wan_tui.store.snapshots", "wan_tui.store.transfer",
+             "wan_tui.exports", "wan_tui.store.health"]
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(tmp_path), *later],
                             capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_what_the_session_offers_for_later_loads_when_asked_for() -> None:
+    import wan_tui.session as session
+    for name in session.__all__:  # every name it offers can be imported from it
+        assert getattr(session, name) is not None
+    assert session.DownloadError is importlib.import_module("wan_tui.media").DownloadError
+    with pytest.raises(ImportError, match="Nothing"):
+        exec("from wan_tui.session import Nothing", {})
 
 
 def test_textual_is_imported_only_under_ui() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from dataclasses import replace
 from datetime import date, datetime
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -23,9 +24,6 @@ from typing import IO, TYPE_CHECKING, Any
 from .api.models import GenerationRequest
 from .defaults import Connection, pacing_from, request_over_defaults
 from .api.state import ACTIVE_STATES
-from .callbacks import CallbackError, parse_listen
-from .autosave import AutoSaver
-from .media import DownloadError, OpenError, Progress, Saved, open_video, save_video
 from .store.config import (
     Config,
     LoadedConfig,
@@ -37,13 +35,10 @@ from .store.config import (
     unset_value,
 )
 from .store.errors import HistoryError
-from .store.health import SpendLine, Stats
 from .store.history import HistoryStore
 from .store.query import QueryError, parse_date, parse_query, parse_until
 from .store.reading import ChangeMarker, filters_of
 from .store.search import Filters
-from .store.transfer import ImportRefused, read_lines
-from .sync import SyncProgress, SyncResult
 from .store.rows import ImportResult, Row
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 from .workbench import Workbench
@@ -51,8 +46,28 @@ from .workbench import Workbench
 if TYPE_CHECKING:  # the client, its tracker and httpx come with `connect`, after the first frame
     from .api.errors import WanError
     from .api.client import RetryPolicy, WanClient
-    from .callbacks import CallbackReceiver
+    from .autosave import AutoSaver
+    from .callbacks import CallbackError, CallbackReceiver, parse_listen
+    from .media import DownloadError, OpenError, Progress, Saved
+    from .store.health import SpendLine, Stats
+    from .store.transfer import ImportRefused
+    from .sync import SyncProgress, SyncResult
     from .tracker import Tracker
+
+# What front ends import from here but the board's first frame does not use: each loads on
+# first use (PEP 562), so that start-up imports only what that frame needs.
+_ON_FIRST_USE = {
+    "CallbackError": "callbacks", "parse_listen": "callbacks", "DownloadError": "media",
+    "OpenError": "media", "Saved": "media", "SpendLine": "store.health",
+    "ImportRefused": "store.transfer", "SyncResult": "sync",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _ON_FIRST_USE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_ON_FIRST_USE[name]}", __package__), name)
+
 
 Listener = Callable[[TrackerEvent], None]
 LOGIN_PROBE_ID = "wan-tui-login-check"  # looked up to test a token: queries are not billed
@@ -91,8 +106,7 @@ class Session(Workbench):
         self._tracker: Tracker | None = None
         self._callbacks: CallbackReceiver | None = None
         self._listeners: list[Listener] = []
-        self._autosaver = AutoSaver(
-            self.download, lambda row: self._forward(TrackerEvent([row], self.status)))
+        self._autosaver: AutoSaver | None = None  # made when a finished video is to be saved
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
@@ -221,7 +235,8 @@ class Session(Workbench):
         await self.tracker.run()
 
     async def close(self) -> None:
-        await self._autosaver.finish(AUTO_SAVE_GRACE)
+        if self._autosaver is not None:
+            await self._autosaver.finish(AUTO_SAVE_GRACE)
         await self.disconnect()
         self.close_history()
 
@@ -242,6 +257,10 @@ class Session(Workbench):
         for listener in list(self._listeners):
             listener(event)
         if self.config.downloads.auto and event.rows:
+            if self._autosaver is None:
+                from .autosave import AutoSaver
+                self._autosaver = AutoSaver(
+                    self.download, lambda row: self._forward(TrackerEvent([row], self.status)))
             self._autosaver.consider(event.rows)
 
     @property
@@ -287,12 +306,14 @@ class Session(Workbench):
                        progress: Progress | None = None) -> Saved:
         """Save the row's video (into downloads.dir unless told), resuming a partial file;
         found, not fetched, when already saved there."""
+        from .media import save_video
         return await save_video(self._store, row, folder or self.config.downloads.dir,
                                 progress=progress, sidecar=self.config.downloads.sidecar)
 
     def open_video(self, row: Row) -> str:
         """Open the saved file or the video link in media.player or the system's opener;
         what was opened (raises OpenError when nothing here can)."""
+        from .media import open_video
         return open_video(row, self.config.media.player)
 
     def delete(self, task_id: str) -> bool:
@@ -367,6 +388,7 @@ class Session(Workbench):
     def import_file(self, handle: IO[bytes]) -> ImportResult:
         """An export file, streamed (constant memory), in one transaction; ImportRefused
         naming the bad lines, and nothing imported, when any line cannot be a history row."""
+        from .store.transfer import read_lines
         return self._store.import_lines(read_lines(handle))
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .exports import write_export
 from .store import drafts
 from .store.config import Config
 from .store.history import HistoryStore
@@ -105,5 +104,6 @@ class Workbench:
 
     def export_file(self, filters: Filters) -> tuple[Path, int]:
         """What `filters` match, oldest first, to a new JSONL file in the downloads folder."""
+        from .exports import write_export  # on first use: not at start-up
         return write_export(self._store.export_rows(filters), self.config.downloads.dir,
                             time.time())

@@ -21,7 +21,6 @@ from typing import Any
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import FINAL_STATES, State, TaskSnapshot
-from wan_tui.store import snapshots
 from wan_tui.store.batches import AfterBatch
 from wan_tui.store.errors import HistoryError, TaskIdTaken, explained
 from wan_tui.store.files import move_aside
@@ -29,7 +28,6 @@ from wan_tui.store.opening import Unusable, open_history
 from wan_tui.store.paths import data_dir
 from wan_tui.store.reading import ChangeMarker, HistoryReader
 from wan_tui.store.rows import ImportResult, Row, request_columns
-from wan_tui.store.transfer import Importer, numbered_items
 
 __all__ = ["ChangeMarker", "HistoryError", "HistoryStore", "Row", "TaskIdTaken"]
 
@@ -241,6 +239,7 @@ class HistoryStore(HistoryReader):
         whose shown fields changed. Unknown task ids get a new row, so tasks made elsewhere
         join the history; known ones are updated, never duplicated. Every row read gets
         last_polled_at."""
+        from wan_tui.store import snapshots  # the tracker's: after the first frame
         with self._write("the tasks' latest states") as conn:
             return self._rows_by_id(conn, snapshots.apply(conn, snaps, self._clock()))
 
@@ -297,6 +296,7 @@ class HistoryStore(HistoryReader):
         history is merged (the more recently updated record wins; a local download path is
         kept); a row without one is recognized by created_at, prompt and params, so importing
         the same file twice adds nothing."""
+        from wan_tui.store.transfer import Importer, numbered_items  # on first use
         with self._write("the import") as conn:
             importer = Importer(conn, self._clock(), refuse=True)
             for number, item in numbered_items(lines):
@@ -306,6 +306,7 @@ class HistoryStore(HistoryReader):
     def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
         """Like import_lines for already-decoded rows, but rows that cannot be history rows
         are skipped (and listed in the result) instead of refusing the rest."""
+        from wan_tui.store.transfer import Importer
         with self._write("the import") as conn:
             importer = Importer(conn, self._clock(), refuse=False, label="row")
             for number, item in enumerate(rows, 1):

@@ -11,16 +11,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wan_tui.api.state import ACTIVE_STATES
-from wan_tui.store import health
 from wan_tui.store.errors import explained
 from wan_tui.store.fts import optimize
 from wan_tui.store.plans import Keyset, count_sql, page_sql
 from wan_tui.store.query import model_aliases
 from wan_tui.store.rows import Row
 from wan_tui.store.search import Filters
+
+if TYPE_CHECKING:  # costs, checks and sizes (health) are read on first use, not at start-up
+    from wan_tui.store.health import SpendLine, Stats
 
 _EXPORT_CHUNK = 1000
 _ACTIVE = tuple(str(s) for s in ACTIVE_STATES)
@@ -139,10 +141,11 @@ class HistoryReader:
                           (marker.max_updated_at, marker.max_id, limit))
 
     def spend(self, since: float | None = None, until: float | None = None,
-              by: str = "day") -> list[health.SpendLine]:
+              by: str = "day") -> list[SpendLine]:
         """Recorded costs summed by "day" (local date of creation) or "model", per currency."""
+        from wan_tui.store.health import spend  # on first use: not needed at start-up
         with self._read("the recorded costs") as conn:
-            return health.spend(conn, since, until, by)
+            return spend(conn, since, until, by)
 
     # -- export and health (`wan-tui doctor`) ---------------------------------------------
 
@@ -160,19 +163,22 @@ class HistoryReader:
 
     def check(self) -> list[str]:
         """SQLite's full check of every page (slow on a large file); [] when it is sound."""
+        from wan_tui.store.health import quick_check
         with self._read("the check") as conn:
-            return health.quick_check(conn)
+            return quick_check(conn)
 
-    def stats(self) -> health.Stats:
+    def stats(self) -> Stats:
+        from wan_tui.store.health import stats
         with self._read("the history's size") as conn:
-            return health.stats(conn, self.path)
+            return stats(conn, self.path)
 
-    def vacuum(self) -> health.Stats:
+    def vacuum(self) -> Stats:
         """Rewrite the file compactly (returns free pages to the disk); needs free space about
         the file's size, and locks the history meanwhile."""
+        from wan_tui.store.health import stats
         with self._read("the compaction") as conn:
             if self.fts:
                 optimize(conn)  # merge the full-text index's segments too
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return health.stats(conn, self.path)
+            return stats(conn, self.path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.message import Message
@@ -17,7 +17,6 @@ from textual.timer import Timer
 from wan_tui.api.errors import WanError
 from wan_tui.api.models import is_http_url
 from wan_tui.api.state import State
-from wan_tui.session import DownloadError, OpenError, Saved
 from wan_tui.store.rows import Row
 
 from .announce import Announcer, named
@@ -34,6 +33,9 @@ from .messages import (
 from .screens.board import BoardScreen
 from .screens.confirm import ConfirmScreen
 from .widgets.downloads import DownloadBars
+
+if TYPE_CHECKING:
+    from wan_tui.session import Saved
 
 PROGRESS_EVERY = 0.1  # seconds between two progress messages of one download
 SAVED_GATHER = 0.5  # downloads ending within this are told in one notification
@@ -89,6 +91,7 @@ class RowWiring(SettingsWiring):
     def _open_video(self, message: OpenVideo) -> None:
         """The saved file or the link, in media.player or the system's opener; when nothing
         here can open it, say so and offer to copy the link instead."""
+        from wan_tui.session import OpenError  # on first use: not at start-up
         row = message.row
         try:
             opened = self.session.open_video(row)
@@ -115,6 +118,7 @@ class RowWiring(SettingsWiring):
     def _save_video(self, message: SaveVideo) -> None:
         """Save the row's video in the downloads folder, in a worker, with a progress bar on
         the screens; say where."""
+        from wan_tui.session import DownloadError  # on first use: not at start-up
         row = message.row
         label = f"#{row.id}"
         last = 0.0

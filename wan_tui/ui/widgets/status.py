@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Span, Text
 from textual.widgets import Static
 
 from wan_tui.api.pricing import money
 from wan_tui.api.state import State
-from wan_tui.session import SpendLine, TrackerStatus
+from wan_tui.session import TrackerStatus
 
 from .cells import Palette, short_span
+
+if TYPE_CHECKING:
+    from wan_tui.session import SpendLine
 
 # Order of the per-state counts on the line.
 COUNT_ORDER = (State.SUBMITTING, State.PENDING, State.RUNNING, State.SUCCEEDED, State.FAILED,
