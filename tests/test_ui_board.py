@@ -24,6 +24,7 @@ from wan_tui.tracking import TrackerEvent, TrackerStatus
 from wan_tui.ui.app import WanApp
 from wan_tui.ui.messages import RowsChanged, StatusChanged, TrackerUpdate
 from wan_tui.ui.screens.board import BoardScreen
+from wan_tui.ui.screens.board_fill import first_screen
 from wan_tui.ui.widgets import task_table
 from wan_tui.ui.widgets.cells import Palette
 from wan_tui.ui.widgets.status import status_text
@@ -62,11 +63,12 @@ def board_of(app: WanApp) -> BoardScreen:
 @contextlib.asynccontextmanager
 async def board_with(tmp_path: Path, rows: int, size: tuple[int, int] = (140, 40)
                      ) -> AsyncIterator[tuple[WanApp, Pilot[Any], BoardScreen]]:
-    """An app on a history of `rows` rows (see `fill`), its board up."""
+    """An app on a history of `rows` rows (see `fill`), its board up with all of them."""
     fill(tmp_path / "history.sqlite3", rows)
     app = make_app(tmp_path)
     async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: app.board is not None
+                    and app.board.table.row_count == min(rows, app.board_limit))
         yield app, pilot, board_of(app)
 
 
@@ -232,10 +234,23 @@ async def test_the_board_reads_its_first_screenful_before_its_first_frame_the_re
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: app.board is not None and app.board.table.row_count == 300)
         board = board_of(app)
-        assert first_frame == [40]  # the terminal's lines: no more rows can show
+        assert first_frame == [first_screen(40)]  # no more rows can show
         assert len(board.rows) == 300 and board.truncated
         assert "newest (h: the whole history)" in str(board.table.border_title)
         assert table_order_is_newest_first(board)
+
+
+@pytest.mark.parametrize("height", [12, 24, 31, 32, 45, 70])
+async def test_the_first_screenful_is_what_the_table_can_show(tmp_path: Path, height: int) -> None:
+    """Rows built before the first frame are the rows the board's table has room for: no
+    fewer (the first frame would show blank lines), no more (work the frame waits for)."""
+    fill(tmp_path / "history.sqlite3", 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, height)) as pilot:
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 100)
+        await pilot.pause()
+        table = board_of(app).table
+        assert first_screen(height) == max(table.size.height - table.header_height, 1)
 
 
 async def test_the_board_is_the_first_screen_the_app_draws(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ async def test_rows_added_and_deleted_by_another_process_show_on_the_board(
     fill(path, 30)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.board is not None)
+        await until(pilot, lambda: app.board is not None and app.board.table.row_count == 30)
         board = board_of(app)
         table = board.table
         await pilot.press("down", "down", "down")

@@ -36,7 +36,7 @@ from ..widgets.downloads import DownloadBars
 from ..widgets.status import StatusLine, status_text
 from ..widgets.task_table import TaskTable
 from .board_commands import BoardCommands
-from .board_fill import BoardFill
+from .board_fill import SMALL_HEIGHT, BoardFill
 from .row_keys import RowKeys
 from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 
@@ -44,7 +44,6 @@ from .board_filters import ALL_STATES, Haystacks, StateFilter, next_state_filter
 # (DataTable's line cache is keyed by its update count), so one pass a second for both the
 # spinners and the ages keeps an idle board with 1,000 running tasks under 3% of a core
 # (bench/bench_board_scale.py); a 4 Hz spinner alone cost 16%.
-SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
 NARROW_WIDTH = 140  # below: the compact key hint instead of the footer, whose default keys
 # need 138 columns (? Help and q Quit came last and were cut off at 120)
 

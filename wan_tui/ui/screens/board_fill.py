@@ -21,9 +21,16 @@ from .board_sort import SortOrder
 REST_CHUNK = 500  # rows added a frame after the first screenful (~50 ms of work)
 
 
+SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
+# Lines of the board that never hold a row (app.tcss): the top bar, the table's border and
+# header, the detail pane (its least height: 13 lines, 5 on a small terminal), the status
+# line and the footer. A test holds this against the board as laid out.
+AROUND_THE_ROWS = 6
+
+
 def first_screen(lines: int) -> int:
     """Rows built before the first frame in a terminal `lines` high: no more can show."""
-    return max(lines, 1)
+    return max(lines - AROUND_THE_ROWS - (5 if lines < SMALL_HEIGHT else 13), 1)
 
 
 def freeze_long_lived() -> None:
