@@ -39,7 +39,7 @@ from .store.history import HistoryStore
 from .store.query import QueryError, parse_date, parse_query, parse_until
 from .store.reading import ChangeMarker, filters_of
 from .store.search import Filters
-from .store.rows import ImportResult, Row
+from .store.rows import Row
 from .tracking import Pacing, TrackerEvent, TrackerStatus, UnknownTask
 from .workbench import Workbench
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # the client, its tracker and httpx come with `connect`, afte
     from .callbacks import CallbackError, CallbackReceiver, parse_listen
     from .media import DownloadError, OpenError, Progress, Saved
     from .store.health import SpendLine, Stats
-    from .store.transfer import ImportRefused
+    from .store.transfer import ImportRefused, ImportResult
     from .sync import SyncProgress, SyncResult
     from .tracker import Tracker
 

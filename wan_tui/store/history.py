@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wan_tui.api.models import GenerationRequest
 from wan_tui.api.state import FINAL_STATES, State, TaskSnapshot
@@ -27,7 +27,10 @@ from wan_tui.store.files import move_aside
 from wan_tui.store.opening import Unusable, open_history
 from wan_tui.store.paths import data_dir
 from wan_tui.store.reading import ChangeMarker, HistoryReader
-from wan_tui.store.rows import ImportResult, Row, request_columns
+from wan_tui.store.rows import Row, request_columns
+
+if TYPE_CHECKING:
+    from wan_tui.store.transfer import ImportResult
 
 __all__ = ["ChangeMarker", "HistoryError", "HistoryStore", "Row", "TaskIdTaken"]
 

@@ -86,14 +86,6 @@ class Row:
 _ROW_FIELDS = tuple(f.name for f in fields(Row))
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    merged: int
-    skipped: int = 0
-    problems: tuple[str, ...] = ()  # why each skipped row was skipped
-
-
 def _decode_params(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")

@@ -12,16 +12,25 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from wan_tui.store.errors import HistoryError
-from wan_tui.store.rows import ImportResult, columns_from_json, full_params
+from wan_tui.store.rows import columns_from_json, full_params
 
 MAX_LINE_CHARS = 1 << 20  # 1 MB: no history row is near this
 MAX_DEPTH = 16  # a row is an object of objects at most three deep; this leaves room
 MAX_PROBLEMS_SHOWN = 20
 _BATCH = 2000
 _INT64 = 2 ** 63
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    merged: int
+    skipped: int = 0
+    problems: tuple[str, ...] = ()  # why each skipped row was skipped
 
 
 class ImportRefused(HistoryError):

