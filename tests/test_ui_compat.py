@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.app import App
+from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from wan_tui.session import Connection
@@ -188,6 +190,45 @@ async def test_fast_cells_draw_exactly_what_data_table_draws(
         assert compared == table.row_count * len(widths) * 2
         assert sorted(set(handed_over)) == several_lines and len(several_lines) == 2
         assert len(handed_over) == 2 * len(widths) * 2
+
+
+@pytest.mark.parametrize("zebra", [False, True])
+async def test_fast_cells_draw_whole_lines_exactly_as_data_table_does(
+        zebra: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole lines (header, cursor row, hovered row, the blank right of the last column,
+    each cell's position for the mouse), scrolled or not: the same as DataTable's."""
+    app = TablesApp()
+    async with app.run_test(size=(150, 40)) as pilot:
+        table = app.query_one(FastTable)
+        table.zebra_stripes = zebra
+        for width in (3, 9, 30, 40):
+            table.add_column(f"w{width}", key=f"w{width}", width=width)
+        for index, cell in enumerate(_varied_cells()):
+            if not {"\n", "\t"} & set(cell.plain):  # rows one line high: ours draws them
+                table.add_row(*[cell] * 4, key=str(index))
+        table.move_cursor(row=2)
+        table.hover_coordinate = Coordinate(4, 1)
+        table._show_hover_cursor = True
+        await pilot.pause()
+        assert table.size.width > 3 + 9 + 30 + 40 + 4 * 2  # a blank right of the columns
+        region = Region(0, 0, table.size.width, table.size.height)
+        for scroll in (0, 25):
+            table.scroll_to(x=scroll, animate=False, immediate=True)
+            await pilot.pause()
+            drawn = []
+            for way in ("ours", "DataTable's"):
+                for cache in (table._styles_cache, table._line_cache, table._row_render_cache,
+                              table._cell_render_cache):
+                    cache.clear()  # each way draws every line itself
+                if way != "ours":
+                    monkeypatch.setattr(FastTable, "_render_line_in_row",
+                                        DataTable._render_line_in_row)
+                    monkeypatch.setattr(FastTable, "_render_cell", DataTable._render_cell)
+                drawn.append([_cells_of([list(strip)]) for strip in table.render_lines(region)])
+                monkeypatch.undo()
+            assert len(drawn[0]) == table.size.height
+            for y, (ours, theirs) in enumerate(zip(*drawn)):
+                assert ours == theirs, (scroll, y)
 
 
 async def test_fast_cells_size_the_table_as_data_table_does(
