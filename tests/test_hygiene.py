@@ -52,14 +52,14 @@ def test_the_first_frame_comes_before_what_it_does_not_need(tmp_path: Path) -> N
     thumbnail, the history screen (~6 ms) when it opens, the download code and hashlib (for a
     callback's secret) with their first use, the TOML writer with the first save: none
     before the first frame. Nor the core's parts for later (~4 ms): saving and opening
-    videos, auto-saving, callbacks, syncing, the tracker's writes, import, export, costs and
-    the history's health. Rich's emoji table (~3 ms) is never needed: no text of ours is
+    videos, auto-saving, callbacks, syncing, reading the service's tasks, the tracker's
+    writes, import, export, costs and the history's health. Rich's emoji table (~3 ms) is never needed: no text of ours is
     read as markup with emoji."""
     later = ["httpx", "PIL", "textual_image", "wan_tui.api.client", "wan_tui.tracker",
              "wan_tui.ui.screens.history", "rich._emoji_codes", "wan_tui.api.download",
              "hashlib", "tomli_w", "wan_tui.media", "wan_tui.autosave", "wan_tui.callbacks",
              "wan_tui.sync", "wan_tui.store.snapshots", "wan_tui.store.transfer",
-             "wan_tui.exports", "wan_tui.store.health"]
+             "wan_tui.exports", "wan_tui.store.health", "wan_tui.api.task"]
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(tmp_path), *later],
                             capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"

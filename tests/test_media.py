@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import State, TaskSnapshot
+from wan_tui.api.state import State
+from wan_tui.api.task import TaskSnapshot
 from wan_tui.media import DownloadError, OpenError, file_name, open_video, save_video
 from wan_tui.store.history import HistoryStore
 

@@ -1,6 +1,6 @@
 """The Wan API simulator, over real HTTP on loopback, checked against the API reference.
 
-Task states are read with wan_tui.api.state.read_task: if the reader and the simulator agree,
+Task states are read with wan_tui.api.task.read_task: if the reader and the simulator agree,
 the simulator speaks the reference's language.
 """
 
@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from wan_tui.api.state import State, read_task
+from wan_tui.api.state import State
+from wan_tui.api.task import read_task
 from wan_tui.sim import Simulator
 from wan_tui.sim.tasks import DONE_WORDS, FAILED_WORDS, UNKNOWN_WORD, WAITING_WORDS
 

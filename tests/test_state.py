@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wan_tui.api.state import DONE_WORDS, FAILED_WORDS, WAITING_WORDS, State, read_task
+from wan_tui.api.state import State
+from wan_tui.api.task import DONE_WORDS, FAILED_WORDS, WAITING_WORDS, read_task
 
 
 def task(response=None, **top) -> dict:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import State, TaskSnapshot, read_task
+from wan_tui.api.state import State
+from wan_tui.api.task import TaskSnapshot, read_task
 from wan_tui.store import schema
 from wan_tui.store.config import load_config, set_value
 from wan_tui.store.errors import HistoryCorrupt

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import State, TaskSnapshot
+from wan_tui.api.state import State
+from wan_tui.api.task import TaskSnapshot
 from wan_tui.store.errors import HistoryCorrupt, HistoryFull, HistoryLocked, TaskIdTaken
 from wan_tui.store.history import HistoryStore
 from wan_tui.store.values import read_cost

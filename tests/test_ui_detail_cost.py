@@ -12,7 +12,8 @@ from textual.geometry import Region
 from textual.widgets import Static
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import State, TaskSnapshot
+from wan_tui.api.state import State
+from wan_tui.api.task import TaskSnapshot
 from wan_tui.session import Connection
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from wan_tui.api.state import State, TaskSnapshot
+from wan_tui.api.state import State
+from wan_tui.api.task import TaskSnapshot
 from wan_tui.session import Session
 from wan_tui.store.config import load_config
 from wan_tui.store.history import HistoryStore

@@ -17,7 +17,8 @@ from wan_tui.api.answers import read_ack, read_object
 from wan_tui.api.client import RetryPolicy, WanClient
 from wan_tui.api.errors import WanError
 from wan_tui.api.sanitize import MAX_JSON_BYTES, clean_json, number, timestamp
-from wan_tui.api.state import State, read_task
+from wan_tui.api.state import State
+from wan_tui.api.task import read_task
 from wan_tui.api.wire import Answer
 
 TOKEN = "tk_test_reading_0123456789"

@@ -18,7 +18,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from .api.client import WanClient
 from .api.errors import ApiError, AuthError, RateLimited, WanError
 from .api.models import GenerationRequest, InvalidRequest
-from .api.state import State, TaskSnapshot
+from .api.state import State
+from .api.task import TaskSnapshot
 from .store.errors import TaskIdTaken
 from .store.history import HistoryStore
 from .store.rows import Row

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .api.state import TaskSnapshot
+from .api.task import TaskSnapshot
 from .store.history import HistoryStore
 from .store.rows import Row
 

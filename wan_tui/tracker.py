@@ -15,7 +15,8 @@ from .api.client import BATCH_LIMIT, WanClient
 from .callbacks import CallbackReceiver
 from .api.errors import ApiError, BadRequest, WanError
 from .api.models import GenerationRequest
-from .api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot, read_task
+from .api.state import ACTIVE_STATES, FINAL_STATES, State
+from .api.task import TaskSnapshot, read_task
 from .reconcile import Reconciler
 from .sending import send_once
 from .sync import SyncProgress, SyncResult, sync_account

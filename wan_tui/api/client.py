@@ -35,7 +35,7 @@ from .errors import (
 )
 from .models import GenerationRequest
 from .sanitize import clean_id
-from .state import TaskSnapshot, read_task
+from .task import TaskSnapshot, read_task
 from .token import Scrubber, token_problem
 from .wire import MAX_ANSWER_BYTES, Answer, exchange
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wan_tui.api.models import GenerationRequest
-from wan_tui.api.state import FINAL_STATES, State, TaskSnapshot
+from wan_tui.api.state import FINAL_STATES, State
 from wan_tui.store.batches import AfterBatch
 from wan_tui.store.errors import HistoryError, TaskIdTaken, explained
 from wan_tui.store.files import move_aside
@@ -30,6 +30,7 @@ from wan_tui.store.reading import ChangeMarker, HistoryReader
 from wan_tui.store.rows import Row, request_columns
 
 if TYPE_CHECKING:
+    from wan_tui.api.task import TaskSnapshot
     from wan_tui.store.transfer import ImportResult
 
 __all__ = ["ChangeMarker", "HistoryError", "HistoryStore", "Row", "TaskIdTaken"]

@@ -6,7 +6,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from wan_tui.api.state import ACTIVE_STATES, FINAL_STATES, State, TaskSnapshot
+from wan_tui.api.state import ACTIVE_STATES, FINAL_STATES, State
+from wan_tui.api.task import TaskSnapshot
 from wan_tui.store.rows import Row, request_columns
 from wan_tui.store.values import cost_columns, finite, json_text, small_int
 
