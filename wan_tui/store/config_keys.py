@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wan_tui.api.models import (
     ALL_SIZES,
@@ -132,8 +131,7 @@ def _token(value: str) -> str | None:
             "characters; copy it again)")
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(NamedTuple):  # not a frozen dataclass: ~0.5 ms less start-up
     """One configuration key. `key` ending in `.*` stands for a free-form table (keymap)."""
 
     key: str
