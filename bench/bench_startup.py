@@ -85,6 +85,9 @@ app.run(headless=True, size=(160, 45))
 # in this shell would make every run compile wan-tui from source (Textual, installed by pip,
 # is compiled already), which no user pays for.
 ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+# Run from a folder of no project: from a checkout, `python -c` would import its wan_tui
+# instead of the one installed (the one a user runs).
+OUTSIDE = tempfile.gettempdir()
 
 
 def seconds_of(command: list[str], repeat: int) -> float:
@@ -93,7 +96,7 @@ def seconds_of(command: list[str], repeat: int) -> float:
     for n in range(repeat + 1):
         start = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env=ENV)
+                       env=ENV, cwd=OUTSIDE)
         if n:
             times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -108,7 +111,7 @@ def first_frames_of(commands: list[list[str]], repeat: int) -> list[float]:
         for command, taken in zip(commands, times):
             start = time.time()
             answer = subprocess.run(command, check=True, capture_output=True, text=True,
-                                    env=ENV)
+                                    env=ENV, cwd=OUTSIDE)
             if n:
                 taken.append(float(answer.stdout.split()[-1]) - start)
     return [statistics.median(taken) for taken in times]
@@ -120,7 +123,7 @@ def editable_install(python: str) -> bool:
             "text = m.distribution('wan-tui').read_text('direct_url.json') or '{}'\n"
             "print(json.loads(text).get('dir_info', {}).get('editable', False))")
     answer = subprocess.run([python, "-c", code], capture_output=True, text=True, env=ENV,
-                            cwd=tempfile.gettempdir())  # not a checkout's own *.egg-info
+                            cwd=OUTSIDE)  # not a checkout's own *.egg-info
     return answer.stdout.strip() == "True"
 
 
