@@ -216,6 +216,7 @@ with open(source, encoding="utf-8") as lines:
                               if k not in ("action", "model", "prompt", "negative_prompt")}
             for key in ("params", "usage", "cost"):  # the store does
                 item[key] = json.dumps(item[key])
+            item["state_word"] = item["state_word"] or ""  # exported as null until one is said
             names = names or list(item)
             batch.append(tuple(item[k] for k in names))
             if len(batch) == 10000:

@@ -15,7 +15,9 @@ cached renders (for columns of fixed width, whose layout a new value cannot chan
 `render_lines`), about 0.1 ms a cell: a screen of 27 rows and 8 columns took 23 ms of a
 35 ms paint. `FastCells._render_cell` draws a one-line Text cell straight to its segments,
 the same segments and styles (a test compares both paths over varied cells), and leaves any
-other cell (headers, labels, several lines, tabs) to DataTable. Its `_update_dimensions`
+other cell (headers, labels, several lines, tabs) to DataTable; `_render_line_in_row` puts
+a row's line together from what is the same for every row, read once per paint (DataTable
+walks up the DOM for the header's style in every row). Its `_update_dimensions`
 skips measuring the cells of new rows when no column is auto-width and no row auto-height
 (DataTable measures them all, for widths it then does not use).
 
@@ -45,11 +47,11 @@ from rich.style import Style
 from rich.text import Span, Text
 from textual.app import App
 from textual._styles_cache import StylesCache
+from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets import Footer as TextualFooter
-from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from wan_tui.crash import write_report
@@ -60,7 +62,8 @@ TABLE_NAMES = ("_data", "_row_locations", "_cell_render_cache", "_row_render_cac
                "_row_renderable_cache", "_line_cache", "_column_locations", "_update_count",
                "_pseudo_class_state", "_show_hover_cursor", "_get_styles_to_render_cell",
                "_render_cell", "fixed_rows", "fixed_columns", "cell_padding", "_update_dimensions",
-               "_total_row_height", "_row_label_column_width")
+               "_total_row_height", "_row_label_column_width", "_render_line_in_row",
+               "_get_row_style", "_labelled_row_exists")
 ResultT = TypeVar("ResultT")
 
 

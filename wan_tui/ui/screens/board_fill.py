@@ -22,15 +22,17 @@ REST_CHUNK = 500  # rows added a frame after the first screenful (~50 ms of work
 
 
 SMALL_HEIGHT = 32  # below: the detail pane shrinks so the table keeps 12 rows or more
-# Lines of the board that never hold a row (app.tcss): the top bar, the table's border and
-# header, the detail pane (its least height: 13 lines, 5 on a small terminal), the status
-# line and the footer. A test holds this against the board as laid out.
+# The board's lines that never hold a row (app.tcss): the top bar, the table's border (two)
+# and header, the status line and the footer; and the detail pane, 13 lines high (5 below
+# SMALL_HEIGHT), or more when expanded. A test holds these against the board as laid out.
 AROUND_THE_ROWS = 6
+DETAIL_LINES, DETAIL_LINES_SMALL = 13, 5
 
 
 def first_screen(lines: int) -> int:
     """Rows built before the first frame in a terminal `lines` high: no more can show."""
-    return max(lines - AROUND_THE_ROWS - (5 if lines < SMALL_HEIGHT else 13), 1)
+    detail = DETAIL_LINES_SMALL if lines < SMALL_HEIGHT else DETAIL_LINES
+    return max(lines - AROUND_THE_ROWS - detail, 1)
 
 
 def freeze_long_lived() -> None:
