@@ -1,22 +1,28 @@
-"""What the terminal app's screens ask of the session beyond the command line's operations:
-form drafts kept across restarts, thumbnails, and acting on single rows of the history
-(look up, dismiss, remove, export). A part of `Session`, kept apart to keep each file short."""
+"""The session's history half: what needs the local history and not the service. Reading,
+searching, counting, import and export, costs, the history's health, following other
+writers; and what the terminal app's screens ask beyond the command line's operations: form
+drafts kept across restarts, thumbnails, acting on single rows. A part of `Session`, kept
+apart to keep each file short."""
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .store import drafts
 from .store.config import Config
 from .store.history import HistoryStore
+from .store.reading import ChangeMarker, filters_of
 from .store.rows import Row
 from .store.search import Filters
 
 if TYPE_CHECKING:
+    from .store.health import SpendLine, Stats
+    from .store.transfer import ImportResult
     from .thumbnails import ThumbnailCache
     from .tracker import Tracker
 
@@ -41,6 +47,68 @@ class Workbench:
 
     async def look_up(self, task_id: str) -> Row:
         raise NotImplementedError
+
+    # -- the history, costs and health -----------------------------------------------------
+
+    def spend(self, since: float | None = None, until: float | None = None,
+              by: str = "day") -> list[SpendLine]:
+        """Recorded costs summed by day or model, per currency."""
+        return self._store.spend(since, until, by)
+
+    def spend_today(self) -> list[SpendLine]:
+        midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
+        return self._store.spend(since=midnight, by="model")
+
+    def check_history(self) -> list[str]:
+        """The full check of every page (slow on a large file); [] when sound."""
+        return self._store.check()
+
+    def history_stats(self) -> Stats:
+        return self._store.stats()
+
+    def compact_history(self) -> Stats:
+        """Return free space to the disk (VACUUM); locks the history meanwhile."""
+        return self._store.vacuum()
+
+    def change_marker(self) -> ChangeMarker:
+        """A cheap probe of the history: compare with `changed_since` to follow other writers."""
+        return self._store.change_marker()
+
+    def changed_since(self, marker: ChangeMarker, limit: int = 1000) -> list[Row]:
+        return self._store.changed_since(marker, limit)
+
+    def get(self, local_id: int) -> Row | None:
+        return self._store.get(local_id)
+
+    def rows(self, local_ids: Iterable[int]) -> list[Row]:
+        return [r for r in (self._store.get(i) for i in local_ids) if r is not None]
+
+    def by_task_id(self, task_id: str) -> Row | None:
+        return self._store.by_task_id(task_id)
+
+    def search(self, text: str | None = None, **filters: Any) -> list[Row]:
+        return self._store.search(text, **filters)
+
+    def count(self, text: str | None = None, **filters: Any) -> int:
+        return self._store.count(text, **filters)
+
+    def counts_by_state(self) -> dict[str, int]:
+        return self._store.counts_by_state()
+
+    def export_rows(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Rows as JSON-ready dicts, oldest first, streamed by key: the whole history, or what
+        the filters (those of `search`) match."""
+        wanted = any(v not in (None, "", [], ()) for v in filters.values())
+        return self._store.export_rows(filters_of(**filters) if wanted else None)
+
+    def import_rows(self, rows: Iterable[dict[str, Any]]) -> ImportResult:
+        return self._store.import_rows(rows)
+
+    def import_file(self, handle: IO[bytes]) -> ImportResult:
+        """An export file, streamed (constant memory), in one transaction; ImportRefused
+        naming the bad lines, and nothing imported, when any line cannot be a history row."""
+        from .store.transfer import read_lines
+        return self._store.import_lines(read_lines(handle))
 
     # -- drafts ----------------------------------------------------------------------------
 
